@@ -1,0 +1,58 @@
+# The deskphone firmware. `make run` starts the phone on the simulator board;
+# `make test` installs what the tests need and runs every test, the lab's included.
+
+GO        ?= go
+BIN       := bin
+DATA      ?= ./var
+HTTP      ?= 127.0.0.1:8080
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The last commit's time: reproducible, and a safe lower bound for the clock
+# of a phone without a real-time clock.
+BUILDTIME := $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.buildTime=$(BUILDTIME)
+GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
+
+.PHONY: all build run test check fmt-check vet go-deps deps firmware-arm64 firmware-armv7 cross sizes clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/firmware ./firmware
+
+run: build
+	$(BIN)/firmware run -board sim -data $(DATA) -http $(HTTP)
+
+# Cross builds for the ARM boards (pure Go: CGO_ENABLED=0).
+firmware-arm64:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/firmware-arm64 ./firmware
+
+firmware-armv7:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/firmware-armv7 ./firmware
+
+cross: build firmware-arm64 firmware-armv7
+
+sizes: cross
+	@ls -l $(BIN)/firmware $(BIN)/firmware-arm64 $(BIN)/firmware-armv7 | awk '{printf "%-22s %6.2f MiB\n", $$9, $$5/1048576}'
+
+go-deps:
+	$(GO) mod download
+
+deps: go-deps lab-deps
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+check: fmt-check vet
+
+# -count=1: lab tests depend on the peers, never on a cached result.
+test: deps check
+	$(GO) test -count=1 -timeout 30m ./...
+
+clean:
+	rm -rf $(BIN)
+
+include lab/lab.mk

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"deskphone/board"
+	"deskphone/provision"
+	"deskphone/provision/settings"
+	"deskphone/status"
+	"deskphone/ui"
+)
+
+// defaultConfig is applied once, to a factory-fresh flash.
+//
+//go:embed default.cfg
+var defaultConfig []byte
+
+// stopGrace is how long the phone's parts have to stop after SIGTERM: the
+// whole process must be gone within 2 s.
+const stopGrace = 1500 * time.Millisecond
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", stderr)
+	boardName := fs.String("board", "sim", "board profile: "+strings.Join(board.Names(), ", "))
+	dataDir := fs.String("data", "./var", "the phone's flash: settings and state")
+	configFile := fs.String("config", "", "a settings file applied at start (optional)")
+	httpAddr := fs.String("http", "127.0.0.1:8080", `simulator page and API address ("" for none)`)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+
+	// In a terminal the simulator owns the screen: the log goes to the flash.
+	terminal := *boardName == "sim" && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+	logOut := stderr
+	if terminal {
+		f, err := os.OpenFile(filepath.Join(*dataDir, "firmware.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("log file: %w", err)
+		}
+		defer f.Close()
+		logOut = f
+	}
+	log := slog.New(slog.NewTextHandler(logOut, nil))
+	slog.SetDefault(log)
+	log.Info("starting", "version", versionString(), "board", *boardName, "data", *dataDir)
+
+	store, err := openStore(log, *dataDir)
+	if err != nil {
+		return err
+	}
+	hub := status.NewHub(status.Phone{
+		Firmware: version,
+		Board:    *boardName,
+		Dot1X:    status.Dot1X{State: status.Dot1XDisabled},
+	})
+	if *configFile != "" {
+		applyStartConfig(log, store, hub, *configFile)
+	}
+	publishSettings(hub, store)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	b, err := board.Open(*boardName, board.Options{
+		HTTPAddr: *httpAddr,
+		Terminal: terminal,
+		Status:   hub,
+		Stop:     cancel,
+	})
+	if err != nil {
+		return err
+	}
+	lcd := ui.New(b.Display, b.Keypad, hub, store, time.Now)
+	comps := []component{
+		{"ui", lcd.Run},
+		{"settings", func(ctx context.Context) error { return followSettings(ctx, hub, store) }},
+		{"lan-link", func(ctx context.Context) error { return followLink(ctx, hub, b) }},
+	}
+	if b.Run != nil {
+		comps = append(comps, component{"board", b.Run})
+	}
+	err = newSupervisor(log).run(ctx, stopGrace, comps...)
+	log.Info("stopped")
+	return err
+}
+
+// openStore opens the flash's settings, saying when it had to fall back to
+// an older copy or to the defaults, and gives a factory-fresh flash the
+// embedded default configuration.
+func openStore(log *slog.Logger, dir string) (*settings.Store, error) {
+	store, err := settings.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open settings: %w", err)
+	}
+	if r := store.Recovery(); r != "" {
+		log.Warn("settings recovered", "detail", r)
+	}
+	if store.Fresh() {
+		if err := applyFile(store, "default.cfg", defaultConfig); err != nil {
+			return nil, fmt.Errorf("embedded default configuration: %w", err)
+		}
+		log.Info("factory-fresh flash: applied the default configuration")
+	}
+	return store, nil
+}
+
+// applyStartConfig applies -config. A refused file changes nothing: the
+// phone runs on its last good configuration and says why.
+func applyStartConfig(log *slog.Logger, store *settings.Store, hub *status.Hub, path string) {
+	res := status.FileResult{Name: filepath.Base(path), Outcome: "applied"}
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = applyFile(store, filepath.Base(path), data)
+	}
+	result := "ok"
+	if err != nil {
+		res.Outcome, res.Reason, result = "rejected", err.Error(), "failed"
+		log.Error("configuration refused; keeping the last good one", "file", path, "err", err)
+	} else {
+		log.Info("configuration applied", "file", path)
+	}
+	hub.Update(func(p *status.Phone) {
+		p.Provision = status.Provision{Result: result, At: time.Now(), Server: "file", Files: []status.FileResult{res}}
+	})
+}
+
+// applyFile applies a plain settings file as one change, naming the line of
+// the first bad name or value.
+func applyFile(store *settings.Store, name string, data []byte) error {
+	as, err := provision.ParsePlain(name, data)
+	if err != nil {
+		return err
+	}
+	changes := make(map[string]string, len(as))
+	for _, a := range as {
+		def, ok := settings.Lookup(a.Name)
+		if !ok {
+			return fmt.Errorf("%s:%d: unknown setting %q", name, a.Line, a.Name)
+		}
+		v, err := def.Normalize(a.Value)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, a.Line, err)
+		}
+		changes[def.Name] = v
+	}
+	if err := store.Apply(changes); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

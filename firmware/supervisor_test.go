@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func quietSupervisor() *supervisor {
+	s := newSupervisor(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.minBackoff, s.maxBackoff = time.Millisecond, 4*time.Millisecond
+	return s
+}
+
+func TestSupervisorRestartsFailedAndPanickedComponents(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var fails, panics atomic.Int32
+	flaky := func(ctx context.Context) error {
+		if fails.Add(1) < 3 {
+			return errors.New("broken")
+		}
+		<-ctx.Done()
+		return nil
+	}
+	panicky := func(ctx context.Context) error {
+		if panics.Add(1) < 3 {
+			panic("boom")
+		}
+		cancel() // both have recovered: stop the phone
+		<-ctx.Done()
+		return nil
+	}
+	err := quietSupervisor().run(ctx, 5*time.Second, component{"flaky", flaky}, component{"panicky", panicky})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if panics.Load() != 3 {
+		t.Errorf("panicky ran %d times, want 3", panics.Load())
+	}
+	if fails.Load() < 1 {
+		t.Errorf("flaky never ran")
+	}
+}
+
+func TestSupervisorReportsComponentThatWillNotStop(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	release := make(chan struct{})
+	defer close(release)
+	stubborn := func(context.Context) error { <-release; return nil }
+	cancel()
+	if err := quietSupervisor().run(ctx, 10*time.Millisecond, component{"stubborn", stubborn}); err == nil {
+		t.Fatal("run returned nil although a component ignored its context")
+	}
+}

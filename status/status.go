@@ -1,0 +1,98 @@
+// Package status is the phone's published state: what each subsystem reports
+// for the LCD, the simulator's /api/status and the web pages. Subsystems write
+// their part through a Hub; readers take snapshots or wait for the next change.
+package status
+
+import "time"
+
+// Phone is one snapshot of the whole phone's state. It is copied by value:
+// slices are replaced, never changed in place, by writers.
+type Phone struct {
+	Firmware   string    `json:"firmware"`
+	Board      string    `json:"board"`
+	Network    Network   `json:"network"`
+	Dot1X      Dot1X     `json:"dot1x"`
+	Lines      []Line    `json:"lines"`
+	Provision  Provision `json:"provision"`
+	Security   Security  `json:"security"`
+	Call       *Call     `json:"call,omitempty"`
+	Inoperable string    `json:"inoperable,omitempty"` // why the phone is out of service, "" when it is not
+}
+
+// Network is the LAN side: link, address, time source.
+type Network struct {
+	LinkUp bool   `json:"link_up"`
+	MAC    string `json:"mac,omitempty"`
+	IP     string `json:"ip,omitempty"`
+	// Stage is the boot flow's current step (link, 802.1x, address, provisioning, registering, ready).
+	Stage string `json:"stage,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// Dot1X states, as the 802.1X supplicant publishes them.
+const (
+	Dot1XDisabled       = "disabled"
+	Dot1XConnecting     = "connecting"
+	Dot1XAuthenticating = "authenticating"
+	Dot1XAuthenticated  = "authenticated"
+	Dot1XHeld           = "held"
+	Dot1XFailed         = "failed"
+)
+
+// Dot1X is the supplicant's state.
+type Dot1X struct {
+	State  string    `json:"state"`
+	Method string    `json:"method,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+	Since  time.Time `json:"since,omitzero"`
+}
+
+// Registration states of a line.
+const (
+	LineDisabled     = "disabled"
+	LineUnregistered = "unregistered" // configured, not (yet) registering
+	LineRegistering  = "registering"
+	LineRegistered   = "registered"
+	LineFailed       = "failed"
+)
+
+// Line is one SIP line.
+type Line struct {
+	Index     int       `json:"index"` // 1-based
+	Label     string    `json:"label"`
+	State     string    `json:"state"`
+	Registrar string    `json:"registrar,omitempty"`
+	Transport string    `json:"transport,omitempty"`
+	Security  string    `json:"security,omitempty"` // nonsecure, authenticated, encrypted
+	Expires   time.Time `json:"expires,omitzero"`
+	Reason    string    `json:"reason,omitempty"`
+}
+
+// Provision is the last provisioning pass.
+type Provision struct {
+	Result string       `json:"result,omitempty"` // ok, partial, failed
+	At     time.Time    `json:"at,omitzero"`
+	Server string       `json:"server,omitempty"`
+	Files  []FileResult `json:"files,omitempty"`
+}
+
+// FileResult is one file's outcome in a provisioning pass.
+type FileResult struct {
+	Name    string `json:"name"`
+	Outcome string `json:"outcome"` // applied, unchanged, skipped, rejected
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Security is the phone-wide security posture.
+type Security struct {
+	Mode      string `json:"mode"` // the first line's mode: nonsecure, authenticated, encrypted
+	TrustList string `json:"trust_list,omitempty"`
+}
+
+// Call is the active call, when there is one.
+type Call struct {
+	Line      int    `json:"line"`
+	State     string `json:"state"`
+	Peer      string `json:"peer"`
+	Encrypted bool   `json:"encrypted"`
+}

@@ -1,0 +1,242 @@
+// Package ui is what the end user sees on the phone's LCD and how the
+// keypad drives it: a stack of screens (idle, dial, menus, status pages)
+// drawn from status snapshots with 1-bit fonts and icons (package ui/lcd),
+// at the size of the board's panel.
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"log/slog"
+	"sync"
+	"time"
+
+	"deskphone/hal"
+	"deskphone/status"
+	"deskphone/ui/lcd"
+)
+
+// Settings is the part of the settings store the LCD reads.
+type Settings interface {
+	Get(name string) (string, error)
+}
+
+// UI drives one display from one keypad.
+type UI struct {
+	display  hal.Display
+	keypad   hal.Keypad
+	hub      *status.Hub
+	settings Settings
+	now      func() time.Time
+	theme    *Theme
+
+	mu         sync.Mutex
+	stack      []Screen // idle at the bottom, the shown screen on top
+	dial       func(number string)
+	lastDialed string
+	toDial     string      // a number Dial asked for while handling a key
+	canvas     *lcd.Canvas // the frame being drawn
+	shown      *lcd.Canvas // the frame last shown
+	haveShown  bool
+}
+
+// New makes the LCD's UI. hub and s may be nil (nothing to show from them).
+func New(d hal.Display, k hal.Keypad, hub *status.Hub, s Settings, now func() time.Time) *UI {
+	info := d.Info()
+	return &UI{
+		display:  d,
+		keypad:   k,
+		hub:      hub,
+		settings: s,
+		now:      now,
+		theme:    ThemeFor(info),
+		stack:    []Screen{idleScreen{}},
+		canvas:   lcd.NewCanvas(info.Width, info.Height),
+		shown:    lcd.NewCanvas(info.Width, info.Height),
+	}
+}
+
+// SetDialer wires what the Dial softkey does with the typed number; until
+// it is set the dial screen offers no Dial.
+func (u *UI) SetDialer(dial func(number string)) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.dial = dial
+}
+
+// State reads what a frame shows now.
+func (u *UI) State() State {
+	var st State
+	if u.hub != nil {
+		st.Phone, _ = u.hub.Snapshot()
+	}
+	if u.settings != nil {
+		name, err := u.settings.Get("phone.name")
+		if err != nil {
+			slog.Debug("ui: read phone.name", "err", err)
+		} else {
+			st.PhoneName = name
+		}
+	}
+	st.Now = u.now()
+	return st
+}
+
+func (u *UI) env() *Env { return &Env{State: u.State(), Theme: u.theme, ui: u} }
+
+// Screen is the screen on top, the one shown.
+func (u *UI) Screen() Screen {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.stack[len(u.stack)-1]
+}
+
+// Depth is how many screens are open over idle.
+func (u *UI) Depth() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.stack) - 1
+}
+
+// HandleKey acts on one key as if it were pressed, and reports whether a
+// screen used it. The softkeys run the shown screen's softkeys; MENU opens
+// the menu from idle and goes back to idle from anywhere else.
+func (u *UI) HandleKey(k hal.Key) bool {
+	u.mu.Lock()
+	used := u.handleKey(k)
+	number, dial := u.toDial, u.dial
+	u.toDial = ""
+	u.mu.Unlock()
+	// The dialer runs outside the lock, so it may call back into the UI.
+	if number != "" && dial != nil {
+		dial(number)
+	}
+	return used
+}
+
+func (u *UI) handleKey(k hal.Key) bool {
+	e := u.env()
+	top := u.stack[len(u.stack)-1]
+	switch k {
+	case hal.KeySoft1, hal.KeySoft2, hal.KeySoft3, hal.KeySoft4:
+		i := int(k[len(k)-1] - '1')
+		keys := top.Softkeys(e)
+		if i >= len(keys) || keys[i].Do == nil {
+			return false
+		}
+		keys[i].Do(e)
+		return true
+	case hal.KeyMenu:
+		if len(u.stack) == 1 {
+			e.Push(mainMenu())
+		} else {
+			e.Home()
+		}
+		return true
+	}
+	return top.Key(k, e)
+}
+
+// Frame renders the shown screen as it is now. The image is the caller's.
+func (u *UI) Frame() *image.Gray {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	c := lcd.NewCanvas(u.theme.Size.X, u.theme.Size.Y)
+	draw(c, u.stack[len(u.stack)-1], u.env())
+	return c.Img
+}
+
+// redraw renders the shown screen and puts it on the display unless it is
+// the frame already there (a mono panel over SPI is slow to refresh).
+func (u *UI) redraw() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	draw(u.canvas, u.stack[len(u.stack)-1], u.env())
+	if u.haveShown && bytes.Equal(u.canvas.Img.Pix, u.shown.Img.Pix) {
+		return nil
+	}
+	if err := u.display.Show(u.canvas.Img); err != nil {
+		return fmt.Errorf("ui: show frame: %w", err)
+	}
+	u.canvas, u.shown = u.shown, u.canvas
+	u.haveShown = true
+	return nil
+}
+
+// Run shows the first frame at once, then redraws after each key, each
+// status change and each minute (for the clock), until ctx is done. It
+// returns an error when the keypad or the display fails.
+func (u *UI) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+
+	var seq uint64
+	if u.hub != nil {
+		_, seq = u.hub.Snapshot()
+	}
+	if err := u.redraw(); err != nil {
+		return err
+	}
+
+	keys := make(chan hal.Key)
+	keyErr := make(chan error, 1)
+	wg.Go(func() {
+		for {
+			k, err := u.keypad.NextKey(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					keyErr <- err
+				}
+				return
+			}
+			select {
+			case keys <- k:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	changed := make(chan struct{}, 1)
+	if u.hub != nil {
+		wg.Go(func() {
+			for {
+				var err error
+				if _, seq, err = u.hub.Wait(ctx, seq); err != nil {
+					return
+				}
+				select {
+				case changed <- struct{}{}:
+				default: // a redraw is already due; it will read the newest state
+				}
+			}
+		})
+	}
+
+	tick := time.NewTimer(untilNextMinute(u.now()))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-keyErr:
+			return fmt.Errorf("ui: read keypad: %w", err)
+		case k := <-keys:
+			u.HandleKey(k)
+		case <-changed:
+		case <-tick.C:
+			tick.Reset(untilNextMinute(u.now()))
+		}
+		if err := u.redraw(); err != nil {
+			return err
+		}
+	}
+}
+
+// untilNextMinute is how long from t until the clock's minute changes.
+func untilNextMinute(t time.Time) time.Duration {
+	return t.Truncate(time.Minute).Add(time.Minute).Sub(t)
+}
