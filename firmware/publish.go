@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"deskphone/board"
 	"deskphone/provision/settings"
 	"deskphone/status"
 )
-
-// lines is how many SIP lines the phone has.
-const lines = 4
 
 // publishSettings puts what the settings say about the lines and the
 // security mode into the status. Registration state itself is the SIP
@@ -18,8 +14,8 @@ const lines = 4
 func publishSettings(hub *status.Hub, store *settings.Store) {
 	hub.Update(func(p *status.Phone) {
 		var ls []status.Line
-		for i := 1; i <= lines; i++ {
-			key := func(s string) string { return fmt.Sprintf("sip.line%d.%s", i, s) }
+		for i := 1; i <= settings.Lines; i++ {
+			key := func(field string) string { return settings.LineName(i, field) }
 			if !store.Bool(key("enabled")) {
 				continue
 			}

@@ -11,8 +11,14 @@ import (
 // written and fsynced, renamed over the file, and the directory is fsynced
 // so the rename itself is durable.
 func writeFileSynced(dir, name string, data []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+		// The new directory's entry must be durable too.
+		if err := syncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
+			return fmt.Errorf("sync %s: %w", filepath.Dir(dir), err)
+		}
 	}
 	path := filepath.Join(dir, name)
 	tmp := path + ".tmp"

@@ -17,6 +17,7 @@ const (
 	KindURL                // empty, or an absolute URL with one of the URL schemes
 )
 
+// String is the kind's name, as `settings list` and the web pages show it.
 func (k Kind) String() string {
 	switch k {
 	case KindString:

@@ -425,3 +425,39 @@ func BenchmarkSet(b *testing.B) {
 		}
 	}
 }
+
+func TestOpenCreatesDirAtFirstWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "flash", "var")
+	s := openT(t, dir)
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("Open created the directory before any write")
+	}
+	if err := s.Set("phone.name", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if r := openT(t, dir); r.String("phone.name") != "x" {
+		t.Error("not persisted")
+	}
+}
+
+func TestWriteErrorChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	if err := s.Set("phone.name", "x"); err != nil {
+		t.Fatal(err)
+	}
+	// A directory where the next slot file goes makes the rename fail.
+	if err := os.Mkdir(filepath.Join(dir, "settings.b"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Set("phone.name", "y")
+	if err == nil || !strings.Contains(err.Error(), "save settings") {
+		t.Fatalf("Set over a broken flash: %v", err)
+	}
+	if s.String("phone.name") != "x" || s.Generation() != 1 {
+		t.Errorf("a failed write changed the store: %q gen %d", s.String("phone.name"), s.Generation())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "settings.b.tmp")); err == nil {
+		t.Error("a failed write left its temporary file")
+	}
+}
