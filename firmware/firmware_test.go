@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,15 +21,37 @@ import (
 	"deskphone/status"
 )
 
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
 // buildFirmware builds the binary once per test run.
 func buildFirmware(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "firmware")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "firmware-test")
+		if buildErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(buildDir, "firmware"), ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return filepath.Join(buildDir, "firmware")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
 }
 
 // phone is a running `firmware run` on the simulator board.
@@ -217,6 +240,15 @@ func TestSettingsCommand(t *testing.T) {
 	}
 	if out, _ := run("get", "dot1x.mode"); strings.TrimSpace(out) != "3" {
 		t.Errorf("dot1x.mode after set P8626 3: %q", out)
+	}
+	if out, code := run("factory-reset"); code != 0 {
+		t.Fatalf("factory-reset: exit %d %q", code, out)
+	}
+	if out, _ := run("get", "dot1x.mode"); strings.TrimSpace(out) != "0" {
+		t.Errorf("dot1x.mode after factory reset: %q", out)
+	}
+	if out, _ := run("get", "dot1x.password"); strings.TrimSpace(out) != "" {
+		t.Errorf("dot1x.password after factory reset: %q", out)
 	}
 }
 

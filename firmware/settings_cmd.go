@@ -14,7 +14,7 @@ func cmdSettings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlags("settings", stderr)
 	dataDir := fs.String("data", "./var", "the phone's flash")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: firmware settings [-data DIR] list | get NAME | set NAME VALUE")
+		fmt.Fprintln(stderr, "usage: firmware settings [-data DIR] list | get NAME | set NAME VALUE | factory-reset")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -23,7 +23,7 @@ func cmdSettings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	rest := fs.Args()
 	if len(rest) == 0 {
 		fs.Usage()
-		return fmt.Errorf("%w: list, get or set", errUsage)
+		return fmt.Errorf("%w: list, get, set or factory-reset", errUsage)
 	}
 	store, err := settings.Open(*dataDir)
 	if err != nil {
@@ -33,6 +33,12 @@ func cmdSettings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stderr, "note: %s\n", r)
 	}
 	switch {
+	case rest[0] == "factory-reset" && len(rest) == 1:
+		if err := store.Reset(); err != nil {
+			return fmt.Errorf("factory reset: %w", err)
+		}
+		fmt.Fprintln(stdout, "factory reset: every setting is back to its default")
+		return nil
 	case rest[0] == "list" && len(rest) == 1:
 		return listSettings(stdout, store)
 	case rest[0] == "get" && len(rest) == 2:
