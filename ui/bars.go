@@ -82,7 +82,12 @@ func drawSoftkeys(c *lcd.Canvas, th *Theme, keys []Softkey) {
 		if i >= len(keys) || keys[i].Label == "" {
 			continue
 		}
-		label := th.Font.Fit(keys[i].Label, cell-3)
+		// Without ticks between the cells a label may take all but a pixel.
+		room := cell - 3
+		if th.Compact {
+			room = cell - 1
+		}
+		label := th.Font.Fit(keys[i].Label, room)
 		w := th.Font.Width(label)
 		c.Text(x0+(cell-w+1)/2, base, th.Font, label, lcd.Black)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"sync"
+	"time"
 
 	"deskphone/hal"
 )
@@ -80,4 +81,56 @@ func (s fakeSettings) Get(name string) (string, error) {
 		return "", errors.New("store unavailable")
 	}
 	return s.values[name], nil
+}
+
+func (s fakeSettings) Apply(changes map[string]string) error {
+	if s.fail {
+		return errors.New("store unavailable")
+	}
+	for k, v := range changes {
+		s.values[k] = v
+	}
+	return nil
+}
+
+// fakeClock is the UI's clock, moved by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// fakeSecurityInfo answers from fixed values, as the firmware's
+// certificate store would.
+type fakeSecurityInfo struct {
+	certs map[Cert]CertInfo
+	tl    TrustListInfo
+}
+
+func (f *fakeSecurityInfo) Certificate(which Cert) CertInfo { return f.certs[which] }
+func (f *fakeSecurityInfo) TrustList() TrustListInfo        { return f.tl }
+
+// installedSecurity is a phone with its 802.1X CA, an LSC and a trust list.
+func installedSecurity() *fakeSecurityInfo {
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
+	return &fakeSecurityInfo{
+		certs: map[Cert]CertInfo{
+			CertDot1XCA: {Installed: true, Subject: "CN=Example Lab Root CA,O=Example", Issuer: "CN=Example Lab Root CA,O=Example",
+				NotBefore: from, NotAfter: to},
+			CertLSC: {Installed: true, Subject: "CN=SEP02005E100001", Issuer: "CN=CAPF-1234", NotBefore: from, NotAfter: to},
+		},
+		tl: TrustListInfo{CTL: true, ITL: true, Signer: "CN=CUCM-pub,O=Example", Updated: from.Add(24 * time.Hour), Result: 1},
+	}
 }

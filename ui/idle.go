@@ -25,7 +25,19 @@ func (idleScreen) Softkeys(e *Env) []Softkey {
 	if last := e.LastDialed(); last != "" && e.CanDial() && e.Phone.Inoperable == "" {
 		keys[2] = Softkey{Label: "Redial", Do: func(e *Env) { e.Push(&dialScreen{number: last}) }}
 	}
+	if e.Phone.Inoperable != "" && dot1xInUse(e.Phone.Dot1X) {
+		// Out of service because of 802.1X: its settings are one key away.
+		keys[2] = Softkey{Label: "802.1X", Do: func(e *Env) {
+			e.Push(adminOnly(func(*Env) Screen { return dot1xForm() })(e))
+		}}
+	}
 	return keys
+}
+
+// dot1xInUse reports whether the supplicant runs (so it may be why the
+// phone is out of service).
+func dot1xInUse(d status.Dot1X) bool {
+	return d.State != "" && d.State != status.Dot1XDisabled
 }
 
 // Key opens the dial screen on a digit; a phone out of service has nothing
@@ -41,6 +53,10 @@ func (idleScreen) Key(k hal.Key, e *Env) bool {
 func (idleScreen) Draw(c *lcd.Canvas, body image.Rectangle, e *Env) {
 	if e.Phone.Inoperable != "" {
 		drawOutOfService(c, body, e)
+		return
+	}
+	if e.Phone.Call != nil {
+		drawCall(c, body, e)
 		return
 	}
 	th := e.Theme

@@ -18,6 +18,9 @@ type Item struct {
 	Open func(e *Env) Screen
 	// Do, when set and Open is not, runs on OK.
 	Do func(e *Env)
+	// Checked, when set, draws a radio mark before the label, filled when
+	// it reports true: the options of a choice.
+	Checked func(e *Env) bool
 }
 
 // List is a titled, scrolling list of items with one highlighted row,
@@ -113,6 +116,9 @@ func (l *List) Draw(c *lcd.Canvas, body image.Rectangle, e *Env) {
 		}
 		base := th.Baseline(y, th.RowHeight)
 		x := body.Min.X + th.Pad
+		if it.Checked != nil {
+			x = drawRadio(c, th, x, y, it.Checked(e), ink)
+		}
 		end := right
 		if it.Value != nil {
 			v := th.Font.Fit(it.Value(e), (right-x)/2)
@@ -138,4 +144,25 @@ func drawScrollbar(c *lcd.Canvas, th *Theme, body image.Rectangle, top, rows, n 
 	t0 := track.Min.Y + h*top/n
 	t1 := track.Min.Y + h*min(top+rows, n)/n
 	c.Fill(image.Rect(x-1, t0, x+2, max(t1, t0+3)), lcd.Black)
+}
+
+// drawRadio draws a radio mark at x in the row starting at y, filled when
+// on, and returns where the label starts.
+func drawRadio(c *lcd.Canvas, th *Theme, x, y int, on bool, ink lcd.Ink) int {
+	s := th.Font.Ascent - 1 // as tall as a capital
+	if s%2 == 0 {
+		s-- // odd, so the dot sits in the middle
+	}
+	top := y + (th.RowHeight-s+1)/2
+	box := image.Rect(x, top, x+s, top+s)
+	c.Frame(box, ink)
+	if on {
+		// A small mark is filled whole; a larger one keeps a ring.
+		inset := 2
+		if s < 7 {
+			inset = 1
+		}
+		c.Fill(box.Inset(inset), ink)
+	}
+	return x + s + th.Pad + 1
 }

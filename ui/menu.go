@@ -4,23 +4,51 @@ import (
 	"fmt"
 	"strings"
 
+	"deskphone/provision/settings"
 	"deskphone/status"
 )
 
-// mainMenu is the list MENU opens. Entries whose screens come later say so
-// plainly.
+// mainMenu is the list MENU opens. Everything but Status asks the admin
+// password first. Entries whose screens come later say so plainly.
 func mainMenu() *List {
 	return NewList("Menu",
 		Item{Label: "Status", Open: func(*Env) Screen { return statusPage() }},
-		Item{Label: "Network", Open: notYet("Network", "Network settings")},
-		Item{Label: "802.1X", Open: notYet("802.1X", "802.1X settings")},
-		Item{Label: "Security", Open: notYet("Security", "Security settings")},
-		Item{Label: "Settings", Open: notYet("Settings", "Phone settings")},
+		Item{Label: "Network", Open: adminOnly(func(*Env) Screen { return networkMenu() })},
+		Item{Label: "Security", Open: adminOnly(func(*Env) Screen { return securityForm() })},
+		Item{Label: "Settings", Open: adminOnly(func(*Env) Screen { return phoneForm() })},
 	)
 }
 
-func notYet(title, what string) func(*Env) Screen {
-	return func(*Env) Screen { return NotYet(title, what) }
+// networkMenu is Network: 802.1X, and the addresses the phone has.
+func networkMenu() *List {
+	return NewList("Network",
+		Item{Label: "802.1X", Open: func(*Env) Screen { return dot1xForm() }},
+		Item{Label: "Addresses", Open: func(*Env) Screen { return NewInfoPage("Addresses", addressRows) }},
+	)
+}
+
+func addressRows(e *Env) []InfoRow {
+	n := e.Phone.Network
+	return []InfoRow{
+		{"Link", map[bool]string{true: "up", false: "down"}[n.LinkUp]},
+		{"IP address", orNone(n.IP, "none")},
+		{"MAC", orNone(n.MAC, "unknown")},
+		{"DHCP", showValue(mustDef("net.dhcp"), e.setting("net.dhcp"))},
+	}
+}
+
+// phoneForm is Settings: what the phone shows.
+func phoneForm() *Form {
+	return NewForm("Settings").Setting("phone.name", "Phone name")
+}
+
+// mustDef is a setting's definition by a name known at compile time.
+func mustDef(name string) settings.Def {
+	d, ok := settings.Lookup(name)
+	if !ok {
+		panic("ui: unknown setting " + name)
+	}
+	return d
 }
 
 // statusPage is the read-only page of what the phone is and how it is.
@@ -46,6 +74,12 @@ func statusRows(e *Env) []InfoRow {
 		rows = append(rows, InfoRow{"Lines", "none configured"})
 	}
 	rows = append(rows, InfoRow{"Provisioning", provisionWords(p.Provision)})
+	for _, f := range p.Provision.Files {
+		// What an admin must fix: the files the last pass refused.
+		if f.Outcome == "rejected" {
+			rows = append(rows, InfoRow{f.Name, strings.TrimSuffix("rejected: "+f.Reason, ": ")})
+		}
+	}
 	if p.Security.Mode != "" {
 		rows = append(rows, InfoRow{"Security", p.Security.Mode})
 	}

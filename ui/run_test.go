@@ -127,3 +127,31 @@ func TestRunRedrawsAtTheMinute(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunCommitsTheOpenLetter: with no key pressed, Run redraws when the
+// multi-tap letter's time is up, and the password's letter is masked.
+func TestRunCommitsTheOpenLetter(t *testing.T) {
+	s := newStoreUI(t, image.Pt(132, 64), phone())
+	disp, keys := s.display.(*fakeDisplay), s.keypad.(*fakeKeypad)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	<-disp.frames
+	for _, k := range []hal.Key{hal.KeyMenu, hal.KeyDown, hal.KeyOK, hal.Key2} {
+		keys.keys <- k
+		<-disp.frames
+	}
+	open := s.Frame()
+	s.clock.advance(multiTapTimeout)
+	committed := <-disp.frames // no key: the wake-up's frame
+	if bytes.Equal(committed.Pix, open.Pix) || !bytes.Equal(committed.Pix, s.Frame().Pix) {
+		t.Fatal("the frame after the multi-tap timeout does not show the letter committed")
+	}
+	if gate := s.Screen().(*adminGate); gate.pendKey != "" || string(gate.text) != "a" {
+		t.Fatalf("after the timeout: open %q, text %q", gate.pendKey, string(gate.text))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

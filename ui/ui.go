@@ -1,7 +1,10 @@
 // Package ui is what the end user sees on the phone's LCD and how the
-// keypad drives it: a stack of screens (idle, dial, menus, status pages)
-// drawn from status snapshots with 1-bit fonts and icons (package ui/lcd),
-// at the size of the board's panel.
+// keypad drives it: a stack of screens (idle and the call, dial, menus,
+// status pages) drawn from status snapshots with 1-bit fonts and icons
+// (package ui/lcd), at the size of the board's panel. The menus behind the
+// admin password (Network > 802.1X, Security, Settings) edit the settings
+// store with toggles, choice lists and multi-tap text entry, and save each
+// screen's edits at once.
 package ui
 
 import (
@@ -18,9 +21,12 @@ import (
 	"deskphone/ui/lcd"
 )
 
-// Settings is the part of the settings store the LCD reads.
+// Settings is the part of the settings store the LCD reads and the menus
+// write; *settings.Store is one. Apply changes several settings at once,
+// all or nothing, and names what it refused (settings.ValueError).
 type Settings interface {
 	Get(name string) (string, error)
+	Apply(changes map[string]string) error
 }
 
 // UI drives one display from one keypad.
@@ -33,6 +39,8 @@ type UI struct {
 	theme    *Theme
 
 	mu         sync.Mutex
+	secinfo    SecurityInfo // nil: certificates and trust list "not installed"
+	admin      adminLock
 	stack      []Screen // idle at the bottom, the shown screen on top
 	dial       func(number string)
 	lastDialed string
@@ -84,6 +92,14 @@ func (u *UI) State() State {
 	return st
 }
 
+// SetSecurityInfo wires where the menus read certificates and the trust
+// list; until it is set they show "not installed".
+func (u *UI) SetSecurityInfo(si SecurityInfo) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.secinfo = si
+}
+
 func (u *UI) env() *Env { return &Env{State: u.State(), Theme: u.theme, ui: u} }
 
 // Screen is the screen on top, the one shown.
@@ -117,6 +133,15 @@ func (u *UI) HandleKey(k hal.Key) bool {
 }
 
 func (u *UI) handleKey(k hal.Key) bool {
+	used := u.screenKey(k)
+	// Admin rights last while a menu is open: back at idle they are gone.
+	if len(u.stack) == 1 {
+		u.admin.unlocked = false
+	}
+	return used
+}
+
+func (u *UI) screenKey(k hal.Key) bool {
 	e := u.env()
 	top := u.stack[len(u.stack)-1]
 	switch k {
@@ -216,7 +241,7 @@ func (u *UI) Run(ctx context.Context) error {
 		})
 	}
 
-	tick := time.NewTimer(untilNextMinute(u.now()))
+	tick := time.NewTimer(u.untilWake())
 	defer tick.Stop()
 	for {
 		select {
@@ -228,12 +253,44 @@ func (u *UI) Run(ctx context.Context) error {
 			u.HandleKey(k)
 		case <-changed:
 		case <-tick.C:
-			tick.Reset(untilNextMinute(u.now()))
 		}
 		if err := u.redraw(); err != nil {
 			return err
 		}
+		// A key or a change may have brought a screen that wakes sooner.
+		if !tick.Stop() {
+			select {
+			case <-tick.C:
+			default:
+			}
+		}
+		tick.Reset(u.untilWake())
 	}
+}
+
+// waker is a screen that changes by itself at a time: a multi-tap letter
+// that commits, a lockout's countdown.
+type waker interface {
+	// WakeAt is when the screen next changes; zero when it does not.
+	WakeAt(now time.Time) time.Time
+}
+
+// minWake keeps a clock that does not move from spinning the loop.
+const minWake = 20 * time.Millisecond
+
+// untilWake is how long until the next redraw that no event brings: the
+// clock's minute, or sooner when the shown screen asks.
+func (u *UI) untilWake() time.Duration {
+	now := u.now()
+	d := untilNextMinute(now)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if w, ok := u.stack[len(u.stack)-1].(waker); ok {
+		if at := w.WakeAt(now); !at.IsZero() && at.Sub(now) < d {
+			d = max(at.Sub(now), minWake)
+		}
+	}
+	return d
 }
 
 // untilNextMinute is how long from t until the clock's minute changes.

@@ -84,7 +84,7 @@ func TestGoldenFrames(t *testing.T) {
 		{"menu", phone(), "MENU DOWN", false},
 		{"status", phone(), "MENU OK", false},
 		{"status_inoperable", inoperable, "SOFT2", false},
-		{"not_yet", phone(), "MENU DOWN DOWN OK", false},
+		{"admin_gate", phone(), "MENU DOWN OK", false},
 	}
 	for _, tc := range cases {
 		for _, size := range sizes {
@@ -148,11 +148,10 @@ func TestMenuKeys(t *testing.T) {
 		t.Fatalf("BACK from Status went to %T", u.Screen())
 	}
 	press(t, u, "DOWN DOWN SOFT1") // the Select softkey
-	page, ok := u.Screen().(*TextPage)
-	if !ok || page.text != "802.1X settings: not yet available" {
-		t.Fatalf("802.1X entry opened %T %+v", u.Screen(), page)
+	if _, ok := u.Screen().(*adminGate); !ok {
+		t.Fatalf("Security opened %T without the admin password", u.Screen())
 	}
-	press(t, u, "SOFT4 SOFT4") // Back, Back
+	press(t, u, "SOFT4 SOFT4") // Cancel, Back
 	if _, ok := u.Screen().(idleScreen); !ok {
 		t.Fatalf("two Backs left %T", u.Screen())
 	}
@@ -281,4 +280,24 @@ func TestStatusPageScrolls(t *testing.T) {
 		t.Fatal("scrolling did not change the frame")
 	}
 	golden.Check(t, "status_end_132x64", u.Frame())
+}
+
+func TestStatusNamesRejectedFiles(t *testing.T) {
+	u, hub := newUI(320, 240, phone())
+	hub.Update(func(p *status.Phone) {
+		p.Provision.Result = "partial"
+		p.Provision.Files = []status.FileResult{
+			{Name: "SEP02005E100001.cnf.xml", Outcome: "applied"},
+			{Name: "46xxsettings.txt", Outcome: "rejected", Reason: "line 7: setting dot1x.mode: not one of 0-7"},
+		}
+	})
+	var got []InfoRow
+	for _, r := range statusRows(u.env()) {
+		if r.Label == "46xxsettings.txt" || r.Label == "SEP02005E100001.cnf.xml" {
+			got = append(got, r)
+		}
+	}
+	if len(got) != 1 || got[0].Value != "rejected: line 7: setting dot1x.mode: not one of 0-7" {
+		t.Fatalf("status rows for the files: %+v", got)
+	}
 }
