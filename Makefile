@@ -12,7 +12,7 @@ BUILDTIME := $(shell git log -1 --format=%cI 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.buildTime=$(BUILDTIME)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 
-.PHONY: all build run test check fmt-check vet go-deps deps firmware-arm64 firmware-armv7 cross sizes clean
+.PHONY: all build run test bench-ui check fmt-check vet go-deps deps firmware-arm64 firmware-armv7 cross sizes clean
 
 all: build
 
@@ -51,6 +51,12 @@ check: fmt-check vet
 # -count=1: lab tests depend on the peers, never on a cached result.
 test: deps check
 	$(GO) test -count=1 -timeout 30m ./...
+
+# Keypress to new LCD frame on the simulator: in process, through the test
+# API, and the LCD's own render per key.
+bench-ui:
+	$(GO) test -run '^$$' -bench 'KeypressToFrame' -benchmem ./firmware
+	$(GO) test -run '^$$' -bench 'KeyToFrame' -benchmem ./ui
 
 clean:
 	rm -rf $(BIN)
