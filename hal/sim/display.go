@@ -37,7 +37,19 @@ func (d *Display) Show(frame image.Image) error {
 		return fmt.Errorf("show frame: %dx%d on a %dx%d panel", b.Dx(), b.Dy(), d.info.Width, d.info.Height)
 	}
 	f := image.NewRGBA(image.Rect(0, 0, d.info.Width, d.info.Height))
-	draw.Draw(f, f.Bounds(), frame, b.Min, draw.Src)
+	if g, ok := frame.(*image.Gray); ok && b.Min == (image.Point{}) {
+		// The LCD renders grey frames: copy them directly, since draw's
+		// generic path reads every pixel through an interface.
+		for y := range b.Dy() {
+			row := g.Pix[y*g.Stride : y*g.Stride+b.Dx()]
+			out := f.Pix[y*f.Stride:]
+			for x, v := range row {
+				out[4*x], out[4*x+1], out[4*x+2], out[4*x+3] = v, v, v, 255
+			}
+		}
+	} else {
+		draw.Draw(f, f.Bounds(), frame, b.Min, draw.Src)
+	}
 	if d.info.Mono {
 		threshold(f)
 	}

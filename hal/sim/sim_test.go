@@ -143,3 +143,23 @@ func TestLEDs(t *testing.T) {
 		t.Fatalf("message LED %v, want blink", got)
 	}
 }
+
+func TestDisplayShowsGrayFrames(t *testing.T) {
+	d := NewDisplay(hal.DisplayInfo{Width: 3, Height: 2})
+	g := image.NewGray(image.Rect(0, 0, 3, 2))
+	g.SetGray(2, 1, color.Gray{Y: 0x80})
+	g.SetGray(0, 0, color.Gray{Y: 0xff})
+	if err := d.Show(g); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := d.Frame()
+	if c := f.RGBAAt(2, 1); c != (color.RGBA{0x80, 0x80, 0x80, 0xff}) {
+		t.Errorf("pixel (2,1) = %v", c)
+	}
+	if c := f.RGBAAt(0, 0); c != (color.RGBA{0xff, 0xff, 0xff, 0xff}) {
+		t.Errorf("pixel (0,0) = %v", c)
+	}
+	if c := f.RGBAAt(1, 1); c != (color.RGBA{0, 0, 0, 0xff}) {
+		t.Errorf("pixel (1,1) = %v", c)
+	}
+}
