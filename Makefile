@@ -12,7 +12,7 @@ BUILDTIME := $(shell git log -1 --format=%cI 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.buildTime=$(BUILDTIME)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 
-.PHONY: all build run test bench-ui check fmt-check vet go-deps deps firmware-arm64 firmware-armv7 cross sizes clean
+.PHONY: all build run test bench-ui bench-8021x check fmt-check vet go-deps deps firmware-arm64 firmware-armv7 cross sizes clean
 
 all: build
 
@@ -57,6 +57,10 @@ test: deps check
 bench-ui:
 	$(GO) test -run '^$$' -bench 'KeypressToFrame' -benchmem ./firmware
 	$(GO) test -run '^$$' -bench 'KeyToFrame' -benchmem ./ui
+
+# 802.1X: net8021x beside wpa_supplicant on one lab, in one run (root). About 2 minutes.
+bench-8021x: lab-deps
+	$(GO) run ./net8021x/bench
 
 clean:
 	rm -rf $(BIN)

@@ -335,4 +335,20 @@ func TestDot1XLabRADIUSOutage(t *testing.T) {
 	if ok, err := l.Authorized(l.PhoneLAN.MAC); err != nil || !ok {
 		t.Errorf("hostapd: authorized %v, %v after recovery", ok, err)
 	}
+	// The switch forwards the phone's traffic again (its gate follows
+	// hostapd's events through a script: give it a moment).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		open, err := l.GateOpen(l.PhoneLAN.MAC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if open {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the switch's gate stayed closed after recovery")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -87,6 +87,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		{"ui", lcd.Run},
 		{"settings", func(ctx context.Context) error { return followSettings(ctx, hub, store) }},
 		{"lan-link", func(ctx context.Context) error { return followLink(ctx, hub, b) }},
+		{"dot1x", func(ctx context.Context) error { return runDot1X(ctx, store, hub, b.LAN, *dataDir, log) }},
 	}
 	if b.Run != nil {
 		comps = append(comps, component{"board", b.Run})

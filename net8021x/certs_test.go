@@ -36,6 +36,9 @@ func getPKI(t testing.TB) *testPKI {
 	t.Helper()
 	pkiOnce.Do(func() {
 		now := time.Now()
+		// Valid long before the fixed phone clock of the failure tests
+		// (2026-11-23 08:00), whatever day the tests run.
+		from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 		ca, caKey := mkCA(t, "Test Lab CA")
 		other, otherKey := mkCA(t, "Other CA")
 		pki.pool = x509.NewCertPool()
@@ -43,12 +46,12 @@ func getPKI(t testing.TB) *testPKI {
 		pki.clientPool = pki.pool
 		pki.otherPool = x509.NewCertPool()
 		pki.otherPool.AddCert(other)
-		pki.server = mkLeaf(t, ca, caKey, "radius.lab.test", x509.ExtKeyUsageServerAuth, now.Add(-time.Hour), now.Add(365*24*time.Hour))
+		pki.server = mkLeaf(t, ca, caKey, "radius.lab.test", x509.ExtKeyUsageServerAuth, from, now.Add(365*24*time.Hour))
 		exp := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 		pki.expiredBefore = exp
 		pki.expired = mkLeaf(t, ca, caKey, "radius.lab.test", x509.ExtKeyUsageServerAuth, exp.Add(-365*24*time.Hour), exp)
-		pki.untrusted = mkLeaf(t, other, otherKey, "radius.lab.test", x509.ExtKeyUsageServerAuth, now.Add(-time.Hour), now.Add(365*24*time.Hour))
-		pki.client = mkLeaf(t, ca, caKey, "phone", x509.ExtKeyUsageClientAuth, now.Add(-time.Hour), now.Add(365*24*time.Hour))
+		pki.untrusted = mkLeaf(t, other, otherKey, "radius.lab.test", x509.ExtKeyUsageServerAuth, from, now.Add(365*24*time.Hour))
+		pki.client = mkLeaf(t, ca, caKey, "phone", x509.ExtKeyUsageClientAuth, from, now.Add(365*24*time.Hour))
 	})
 	return &pki
 }

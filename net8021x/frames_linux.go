@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/mdlayher/packet"
@@ -46,15 +47,22 @@ func ListenEAPOL(ifname string) (*RawFrames, error) {
 func (r *RawFrames) ReadFrame(ctx context.Context, b []byte) (int, error) {
 	stop := context.AfterFunc(ctx, func() { r.c.SetReadDeadline(time.Now()) })
 	defer stop()
-	n, _, err := r.c.ReadFrom(b)
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+	for {
+		n, _, err := r.c.ReadFrom(b)
+		switch {
+		case err == nil:
+			return n, nil
+		case ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded):
 			r.c.SetReadDeadline(time.Time{})
 			return 0, ctx.Err()
+		case errors.Is(err, syscall.ENETDOWN):
+			// The kernel reports its interface going down once to a bound
+			// packet socket; the socket works again when the link
+			// returns (the cable was pulled, found in the lab).
+			continue
 		}
 		return 0, fmt.Errorf("read EAPOL: %w", err)
 	}
-	return n, nil
 }
 
 // WriteFrame implements Frames: b is a whole Ethernet frame.

@@ -14,13 +14,15 @@ func newTTLS(cfg *Config, inner uint8) *tlsMethod {
 	m.tunnel = func(c *tls.Conn) error {
 		in := newInnerEAP(cfg, inner)
 		defer in.close()
-		// The peer opens phase 2 itself with User-Name and an implicit
-		// Identity response (RFC 5281 11.2.1), saving a round trip.
+		// The peer opens phase 2 itself with an implicit Identity response
+		// (RFC 5281 11.2.1), saving a round trip. No User-Name AVP beside
+		// it, as wpa_supplicant does: FreeRADIUS 3.2 then takes no inner
+		// user from the Identity, and the inner method fails.
 		id, err := in.request(eapPacket{Code: codeRequest, ID: 0, Type: typeIdentity})
 		if err != nil {
 			return err
 		}
-		first := appendAVP(appendAVP(nil, avpUserName, []byte(cfg.Identity)), avpEAPMessage, id)
+		first := appendAVP(nil, avpEAPMessage, id)
 		if _, err := c.Write(first); err != nil {
 			return newError(ReasonTLS, err, "%s tunnel write", m.name)
 		}
