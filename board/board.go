@@ -35,6 +35,9 @@ type Options struct {
 	HTTPAddr string
 	// Terminal lets the simulator draw the LCD in the terminal and read keys there.
 	Terminal bool
+	// LANIface and PCIface bind the ports to Linux interfaces, whose link
+	// state then comes from the kernel ("" keeps a simulated cable).
+	LANIface, PCIface string
 	// MAC is the phone's address when the LAN port has no interface of its own.
 	MAC net.HardwareAddr
 	// Status feeds the simulator's /api/status.

@@ -35,6 +35,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	dataDir := fs.String("data", "./var", "the phone's flash: settings and state")
 	configFile := fs.String("config", "", "a settings file applied at start (optional)")
 	httpAddr := fs.String("http", "127.0.0.1:8080", `simulator page and API address ("" for none)`)
+	lanIface := fs.String("lan", "", "simulator board: the Linux interface that is the LAN port (default: a simulated cable)")
+	pcIface := fs.String("pc", "", "simulator board: the Linux interface that is the PC port")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -76,6 +78,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	b, err := board.Open(*boardName, board.Options{
 		HTTPAddr: *httpAddr,
 		Terminal: terminal,
+		LANIface: *lanIface,
+		PCIface:  *pcIface,
 		Status:   hub,
 		Stop:     cancel,
 	})

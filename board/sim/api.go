@@ -131,6 +131,10 @@ func (s *Sim) handleEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) handleLink(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.RealPorts {
+		http.Error(w, "the ports are real interfaces: their links follow the kernel", http.StatusConflict)
+		return
+	}
 	q := r.URL.Query()
 	var p interface{ SetLink(bool) }
 	switch q.Get("port") {

@@ -27,6 +27,9 @@ type Config struct {
 	MAC      net.HardwareAddr
 	Status   *status.Hub
 	Stop     func() // asked from the terminal (Ctrl-C)
+	// RealPorts says the board's ports are real interfaces: the simulated
+	// cables are then not the phone's and /api/link refuses to pull them.
+	RealPorts bool
 }
 
 // Sim is the simulated phone hardware and what shows it.

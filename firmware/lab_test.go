@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"deskphone/lab"
+	"deskphone/status"
+)
+
+// labPhone is `firmware run` inside the lab's phone namespace, its LAN port
+// on the namespace's lan0; its simulator API is reached inside the namespace.
+type labPhone struct {
+	client *http.Client
+	url    string
+}
+
+func startLabPhone(t *testing.T, l *lab.Lab, bin string) *labPhone {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := l.Command(ctx, l.PhoneNS, bin, "run", "-data", t.TempDir(), "-http", "127.0.0.1:8080",
+		"-lan", l.PhoneLAN.Name)
+	logs := &strings.Builder{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("phone log:\n%s", logs)
+		}
+	})
+	p := &labPhone{
+		url: "http://127.0.0.1:8080/",
+		client: &http.Client{Transport: &http.Transport{
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				return lab.DialContext(ctx, l.PhoneNS, network, addr)
+			},
+		}},
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := p.status(); err == nil {
+			return p
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the phone in the lab never answered: %v", err)
+		}
+	}
+}
+
+func (p *labPhone) status() (status.Phone, error) {
+	var st status.Phone
+	resp, err := p.client.Get(p.url + "api/status")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+func (p *labPhone) press(t *testing.T, keys string) {
+	t.Helper()
+	resp, err := p.client.Post(p.url+"api/keys", "text/plain", strings.NewReader(keys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST /api/keys %q: %s", keys, resp.Status)
+	}
+}
+
+// TestLabMenuChangeAuthenticates: 802.1X set up from the keypad menus (mode
+// MD5, identity and password typed by multi-tap) makes the phone
+// authenticate against hostapd + FreeRADIUS, with no restart.
+func TestLabMenuChangeAuthenticates(t *testing.T) {
+	l := lab.Start(t, lab.Options{Dot1X: lab.FreeRADIUS})
+	bin := buildFirmware(t)
+	p := startLabPhone(t, l, bin)
+	if ok, _ := l.Authorized(l.PhoneLAN.MAC); ok {
+		t.Fatal("the port is authorized before 802.1X was set up")
+	}
+
+	p.press(t, toDot1X+" OK DOWN OK")                          // mode: EAP-MD5
+	p.press(t, "DOWN OK 6 3 5 5 5 5 8 8 7 7 7 7 3 3 7 7 7 OK") // identity md5user
+	p.press(t, "DOWN OK 6 3 5 5 5 5 7 2 7 7 7 7")              // password md5pa s...
+	time.Sleep(1200 * time.Millisecond)                        // the multi-tap pause commits the first s
+	p.press(t, "7 7 7 7 OK SOFT1")                             // ...s, then Save
+
+	var st status.Phone
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var err error
+		if st, err = p.status(); err == nil && st.Dot1X.State == status.Dot1XAuthenticated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("802.1X never authenticated after the menu change: %+v", st.Dot1X)
+		}
+	}
+	if st.Dot1X.Method == "" || st.Inoperable != "" {
+		t.Errorf("status after authentication: %+v, inoperable %q", st.Dot1X, st.Inoperable)
+	}
+	if ok, err := l.Authorized(l.PhoneLAN.MAC); err != nil || !ok {
+		t.Errorf("hostapd does not show the phone authorized: %v %v", ok, err)
+	}
+	if open, err := l.GateOpen(l.PhoneLAN.MAC); err != nil || !open {
+		t.Errorf("the switch port did not open: %v %v", open, err)
+	}
+}
