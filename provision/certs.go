@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"deskphone/provision/flash"
 )
 
 // Certificates the provisioning installs, under the data directory:
@@ -84,7 +86,7 @@ func checkKeyPair(data []byte) error {
 
 // installFile writes a file under the data directory atomically.
 func installFile(dataDir, rel string, data []byte) error {
-	return writeAtomic(filepath.Join(dataDir, filepath.Dir(rel)), filepath.Base(rel), data)
+	return flash.WriteFile(filepath.Join(dataDir, filepath.Dir(rel)), filepath.Base(rel), data)
 }
 
 // LoadRoots is base (the rootfs trust store; may be nil) plus the roots

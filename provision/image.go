@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+
+	"deskphone/provision/flash"
 )
 
 // ErrTrialPending refuses an install while a new image awaits MarkGood.
@@ -61,7 +63,7 @@ func (s *Slots) Install(ctx context.Context, f Fetcher, src ImageSource) (Manife
 		return m, fmt.Errorf("image %s, running %s: %w", m.Version, st.Versions[st.Active], ErrNotNewer)
 	}
 	target := otherSlot(st.Active)
-	out, err := createAtomic(s.dir, "slot."+target)
+	out, err := flash.Create(s.dir, "slot."+target)
 	if err != nil {
 		return m, err
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"deskphone/provision/flash"
 )
 
 // Permission kinds of provisioned settings (from Snom's perm flags).
@@ -81,7 +83,7 @@ func (r PermRecords) Save(dir string) error {
 	for _, n := range names {
 		fmt.Fprintf(&b, "%s %s %s\n", n, r[n].Perm, r[n].Hash)
 	}
-	return writeAtomic(dir, permFile, b.Bytes())
+	return flash.WriteFile(dir, permFile, b.Bytes())
 }
 
 // ReadOnly says whether provisioning made the setting read-only for the

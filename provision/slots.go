@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"deskphone/provision/flash"
 )
 
 // Firmware slots live in the data directory's "firmware" folder: slot.a
@@ -128,7 +130,7 @@ func (s *Slots) save(st BootState) error {
 			fmt.Fprintf(&b, "version.%s %s\n", k, v)
 		}
 	}
-	if err := writeAtomic(s.dir, bootFile, b.Bytes()); err != nil {
+	if err := flash.WriteFile(s.dir, bootFile, b.Bytes()); err != nil {
 		return fmt.Errorf("save boot state: %w", err)
 	}
 	return nil

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"deskphone/provision/flash"
 )
 
 // A trust list (CTL/ITL style) names the keys the phone trusts and for
@@ -323,7 +325,7 @@ func (t *Trust) Update(data []byte) (TLAlarm, error) {
 		}
 		ok = TLInitialSuccess
 	}
-	if err := writeAtomic(t.dir, tlFile(nl.Kind), data); err != nil {
+	if err := flash.WriteFile(t.dir, tlFile(nl.Kind), data); err != nil {
 		return TLFailed, fmt.Errorf("trust list %s: %w", nl.Kind, err)
 	}
 	nl.raw = append([]byte(nil), data...)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"deskphone/provision/flash"
 )
 
 // versionsFile keeps the VERSION of each Avaya section last installed,
@@ -47,5 +49,5 @@ func saveVersions(dir string, m map[string]string) error {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "%s %s\n", k, m[k])
 	}
-	return writeAtomic(dir, versionsFile, b.Bytes())
+	return flash.WriteFile(dir, versionsFile, b.Bytes())
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"deskphone/provision/flash"
 )
 
 // Set changes one setting (canonical or vendor name) and persists it. It is
@@ -98,7 +100,7 @@ func (s *Store) commit(next map[string]string, copies int) error {
 	for range copies {
 		gen++
 		cur = (cur + 1) % len(slotNames) // the slot not loaded: the older copy
-		if err = writeFileSynced(s.dir, slotNames[cur], encodeSlot(gen, stored)); err != nil {
+		if err = flash.WriteFile(s.dir, slotNames[cur], encodeSlot(gen, stored)); err != nil {
 			err = fmt.Errorf("save settings: %w", err)
 			break
 		}

@@ -1,4 +1,9 @@
-package provision
+// Package flash writes files on the phone's flash so that a power cut at any
+// moment leaves either the old file or the new one whole, never a torn one:
+// the new content goes to a temporary file, is fsynced, renamed over the
+// file, and the directory is fsynced so the rename itself is durable. Every
+// write to the phone's data directory goes through it.
+package flash
 
 import (
 	"fmt"
@@ -6,32 +11,34 @@ import (
 	"path/filepath"
 )
 
-// atomicFile is a file being replaced so that a crash at any point leaves
-// either the old file or the new one whole: it is written under a temporary
-// name, fsynced, renamed over the file, and the directory is fsynced so the
-// rename itself is durable. Every write to the data directory goes through
-// it (writeAtomic for small files, createAtomic for streams).
-type atomicFile struct {
+// File is a file being replaced. The caller writes, then calls Commit, or
+// Abort on any failure (Abort after Commit does nothing).
+type File struct {
 	*os.File
 	dir, path string
 }
 
-// createAtomic starts replacing dir/name. The caller writes, then calls
-// Commit, or Abort on any failure (Abort after Commit does nothing).
-func createAtomic(dir, name string) (*atomicFile, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create %s: %w", dir, err)
+// Create starts replacing dir/name, creating dir (durably) if needed.
+func Create(dir, name string) (*File, error) {
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create %s: %w", dir, err)
+		}
+		// The new directory's entry must be durable too.
+		if err := syncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
+			return nil, fmt.Errorf("sync %s: %w", filepath.Dir(dir), err)
+		}
 	}
 	path := filepath.Join(dir, name)
 	f, err := os.OpenFile(path+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create %s.tmp: %w", path, err)
 	}
-	return &atomicFile{File: f, dir: dir, path: path}, nil
+	return &File{File: f, dir: dir, path: path}, nil
 }
 
 // Commit makes the written bytes the file's content, durably.
-func (a *atomicFile) Commit() error {
+func (a *File) Commit() error {
 	tmp := a.File.Name()
 	err := a.File.Sync()
 	if cerr := a.File.Close(); err == nil {
@@ -53,7 +60,7 @@ func (a *atomicFile) Commit() error {
 }
 
 // Abort drops the temporary file; the old file stays.
-func (a *atomicFile) Abort() {
+func (a *File) Abort() {
 	if a.File == nil {
 		return
 	}
@@ -62,9 +69,9 @@ func (a *atomicFile) Abort() {
 	a.File = nil
 }
 
-// writeAtomic replaces dir/name with data (see atomicFile).
-func writeAtomic(dir, name string, data []byte) error {
-	f, err := createAtomic(dir, name)
+// WriteFile replaces dir/name with data.
+func WriteFile(dir, name string, data []byte) error {
+	f, err := Create(dir, name)
 	if err != nil {
 		return err
 	}
