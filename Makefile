@@ -12,7 +12,7 @@ BUILDTIME := $(shell git log -1 --format=%cI 2>/dev/null)
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.buildTime=$(BUILDTIME)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 
-.PHONY: all build run test bench-ui bench-8021x check fmt-check vet go-deps deps firmware-arm64 firmware-armv7 cross sizes clean
+.PHONY: all build run test bench-ui bench-8021x bench-sip bench-provision check fmt-check vet go-deps deps firmware-arm64 firmware-armv7 cross sizes clean
 
 all: build
 
@@ -61,6 +61,14 @@ bench-ui:
 # 802.1X: net8021x beside wpa_supplicant on one lab, in one run (root). About 2 minutes.
 bench-8021x: lab-deps
 	$(GO) run ./net8021x/bench
+
+# SIP: sipcore beside baresip on one lab, in one run (root). About 15 seconds.
+bench-sip: lab-deps
+	$(GO) run ./sipcore/bench
+
+# Provisioning: fetch, verify and install a 32 MiB firmware image.
+bench-provision:
+	$(GO) test -run '^$$' -bench 'Install32MiB' -benchmem ./provision
 
 clean:
 	rm -rf $(BIN)

@@ -18,7 +18,8 @@ func init() { register("qemu-virt", openQEMUVirt) }
 //	-netdev ... -device virtio-net-pci         the LAN port: the first Ethernet interface
 //	a second virtio-net-pci, if any            the PC port
 //
-// It has no LEDs (changes are logged) and no audio driver yet.
+// It has no LEDs (changes are logged). Audio is miniaudio on the default ALSA
+// device (-device qemu-xhci -device usb-audio) in cgo builds, none otherwise.
 const (
 	qemuFramebuffer = "/dev/fb0"
 	qemuInputDir    = "/dev/input"
@@ -59,7 +60,7 @@ func openQEMUVirt(opts Options) (_ *Board, err error) {
 		Name:    "qemu-virt",
 		Display: fb,
 		Keypad:  keys,
-		Audio:   noAudio{why: "the qemu-virt board has no audio driver in this build"},
+		Audio:   boardAudio("qemu-virt"),
 		LEDs:    newLogLEDs(slog.Default().With("board", "qemu-virt")),
 		LAN:     lan,
 		Run:     d.run,

@@ -41,8 +41,9 @@ func init() { register("rpi-st7567", openRPiST7567) }
 //	row4    7      8      9      VOL_DOWN  VOL_UP   -
 //	row5    *      0      #      -         -        -
 //
-// The LEDs are not wired on this revision (changes are logged); audio needs
-// a USB sound card and the cgo audio driver, not in this build.
+// The LEDs are not wired on this revision (changes are logged). Audio is a
+// USB sound card (handset, speaker and headset on its default device for
+// now) through miniaudio in cgo builds; CGO_ENABLED=0 builds have none.
 var rpiST7567 = struct {
 	spi               string
 	a0, rst, backlite string
@@ -149,7 +150,7 @@ func openRPiST7567(opts Options) (_ *Board, err error) {
 		Name:    "rpi-st7567",
 		Display: lcd,
 		Keypad:  keys,
-		Audio:   noAudio{why: "the rpi-st7567 board has no audio driver in this build"},
+		Audio:   boardAudio("rpi-st7567"),
 		LEDs:    newLogLEDs(slog.Default().With("board", "rpi-st7567")),
 		LAN:     lan,
 		Run:     d.run,

@@ -31,6 +31,10 @@ func init() {
 		{"version", "print the firmware version", cmdVersion},
 		{"settings", "list, get or set the phone's settings", cmdSettings},
 		{"8021x", "one 802.1X authentication on an interface", cmdDot1X},
+		{"sip", "register one SIP line and answer check-sync NOTIFYs", cmdSIP},
+		{"provision", "one provisioning pass against a server", cmdProvision},
+		{"sign", "sign a file for the phone's trust list, or make a signing key", cmdSign},
+		{"encrypt", "encrypt a file with a device or site key, or make a key", cmdEncrypt},
 	}
 }
 

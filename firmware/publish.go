@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 
 	"deskphone/board"
+	"deskphone/provision"
 	"deskphone/provision/settings"
 	"deskphone/status"
 )
@@ -63,6 +66,27 @@ func followLink(ctx context.Context, hub *status.Hub, b *board.Board) error {
 		})
 		var err error
 		if up, err = b.LAN.WaitLink(ctx, up); err != nil {
+			return nil
+		}
+	}
+}
+
+// markGoodWhenRegistered marks the running firmware slot good once line 1
+// registers: a new image has then reached service and is kept.
+func markGoodWhenRegistered(ctx context.Context, hub *status.Hub, slots *provision.Slots, log *slog.Logger) error {
+	var seq uint64
+	for {
+		p, next, err := hub.Wait(ctx, seq)
+		if err != nil {
+			return nil
+		}
+		seq = next
+		if len(p.Lines) > 0 && p.Lines[0].Index == 1 && p.Lines[0].State == status.LineRegistered {
+			if err := slots.MarkGood(); err != nil {
+				return fmt.Errorf("mark firmware slot good: %w", err)
+			}
+			log.Info("line 1 registered: firmware slot marked good")
+			<-ctx.Done()
 			return nil
 		}
 	}

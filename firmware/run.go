@@ -96,6 +96,34 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if b.Run != nil {
 		comps = append(comps, component{"board", b.Run})
 	}
+
+	// The boot loader's part on the simulator: pick the firmware slot and
+	// count the attempt; the slot is marked good once line 1 registers.
+	slots := provision.OpenSlots(*dataDir)
+	if slot, rolledBack, err := slots.Boot(); err != nil {
+		log.Error("firmware slots", "err", err)
+	} else if rolledBack {
+		log.Warn("the new firmware never reached service: rolled back", "slot", slot)
+	}
+	prov, err := provision.New(store, provision.Config{
+		DataDir: *dataDir, Model: phoneModel, MAC: b.LAN.MAC().String(), Log: log,
+	})
+	if err != nil {
+		log.Warn("provisioning set-up", "err", err)
+	}
+	provEngine := &provision.Engine{Prov: prov, Hub: hub}
+	sipPh := newSIPPhone(store, hub, *dataDir, func(reboot bool) {
+		if reboot {
+			log.Warn("check-sync asked for a reboot: resyncing only; the simulator board does not reboot")
+		}
+		provEngine.CheckSync()
+	}, log)
+	comps = append(comps,
+		component{"provision", provEngine.Run},
+		component{"sip", sipPh.Run},
+		component{"sip-8021x", func(ctx context.Context) error { return sipPh.followDot1X(ctx, hub) }},
+		component{"slot-health", func(ctx context.Context) error { return markGoodWhenRegistered(ctx, hub, slots, log) }},
+	)
 	err = newSupervisor(log).run(ctx, stopGrace, comps...)
 	log.Info("stopped")
 	return err

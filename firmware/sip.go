@@ -31,7 +31,11 @@ import (
 // the other lines still run. The returned error lists those lines, without
 // any secret.
 func sipConfig(store *settings.Store, dataDir string) (sipcore.Config, error) {
-	cfg := sipcore.Config{ChecksyncChallenge: store.Bool("sip.checksync_challenge")}
+	cfg := sipcore.Config{
+		ChecksyncChallenge: store.Bool("sip.checksync_challenge"),
+		// Unregistering must fit in the phone's stop grace (stopGrace).
+		Timing: sipcore.Timing{UnregisterTimeout: stopGrace - 500*time.Millisecond},
+	}
 	var errs []error
 	if store.String("security.tls_min_client") == "1.3" {
 		cfg.TLS.MinVersion = tls.VersionTLS13
@@ -188,6 +192,49 @@ func (s *sipPhone) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// followDot1X suspends the lines while 802.1X keeps the LAN port closed
+// and resumes them once it opens (or 802.1X is off). A re-authentication
+// of an open port leaves them running: the port stays open meanwhile.
+// Run it beside Run, as its own component.
+func (s *sipPhone) followDot1X(ctx context.Context, hub *status.Hub) error {
+	p, seq := hub.Snapshot()
+	authed, suspended := false, false
+	for {
+		var open bool
+		open, authed = portOpen(p.Dot1X.State, authed)
+		if !open && !suspended {
+			reason := p.Inoperable
+			if reason == "" {
+				reason = "802.1X: " + p.Dot1X.State
+			}
+			s.Suspend(reason)
+			suspended = true
+		} else if open && suspended {
+			s.Resume()
+			suspended = false
+		}
+		var err error
+		if p, seq, err = hub.Wait(ctx, seq); err != nil {
+			return nil // ctx ended
+		}
+	}
+}
+
+// portOpen says whether the LAN port forwards in 802.1X state st; authed
+// is whether it was authenticated before (a re-authentication keeps an
+// authorized port open).
+func portOpen(st string, authed bool) (open, nowAuthed bool) {
+	switch st {
+	case status.Dot1XAuthenticated:
+		return true, true
+	case status.Dot1XDisabled:
+		return true, false
+	case status.Dot1XConnecting, status.Dot1XAuthenticating:
+		return authed, authed
+	}
+	return false, false // failed, held
 }
 
 func (s *sipPhone) config() (sipcore.Config, error) {

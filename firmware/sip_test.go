@@ -280,3 +280,73 @@ func mustPool(t *testing.T, pemData []byte) *x509.CertPool {
 	}
 	return p
 }
+
+func TestPortOpen(t *testing.T) {
+	authed := false
+	for i, c := range []struct {
+		state      string
+		open, auth bool
+	}{
+		{status.Dot1XDisabled, true, false},
+		{status.Dot1XConnecting, false, false},
+		{status.Dot1XAuthenticating, false, false},
+		{status.Dot1XAuthenticated, true, true},
+		{status.Dot1XAuthenticating, true, true}, // re-authentication
+		{status.Dot1XConnecting, true, true},
+		{status.Dot1XHeld, false, false},
+		{status.Dot1XAuthenticating, false, false},
+		{status.Dot1XAuthenticated, true, true},
+		{status.Dot1XFailed, false, false},
+	} {
+		var open bool
+		open, authed = portOpen(c.state, authed)
+		if open != c.open || authed != c.auth {
+			t.Errorf("step %d %s: open %v authed %v, want %v %v", i, c.state, open, authed, c.open, c.auth)
+		}
+	}
+}
+
+// TestSIPFollowDot1X: the lines are suspended while 802.1X keeps the port
+// closed, run during a re-authentication of an open port, and resume when
+// it opens.
+func TestSIPFollowDot1X(t *testing.T) {
+	hub := status.NewHub(status.Phone{Dot1X: status.Dot1X{State: status.Dot1XDisabled}})
+	s := newSIPPhone(nil, hub, "", nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.followDot1X(ctx, hub) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	steps := []struct {
+		state, inoperable string
+		want              string // suspension reason, "" = running
+	}{
+		{status.Dot1XConnecting, "", "802.1X: connecting"},
+		{status.Dot1XAuthenticating, "", "802.1X: connecting"},
+		{status.Dot1XAuthenticated, "", ""},
+		{status.Dot1XAuthenticating, "", ""}, // re-authentication
+		{status.Dot1XAuthenticated, "", ""},
+		{status.Dot1XFailed, "802.1X: EAP failure", "802.1X: EAP failure"},
+		{status.Dot1XDisabled, "", ""},
+	}
+	for _, st := range steps {
+		hub.Update(func(p *status.Phone) { p.Dot1X.State, p.Inoperable = st.state, st.inoperable })
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			s.mu.Lock()
+			got := s.suspended
+			s.mu.Unlock()
+			if got == st.want {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after %s: suspended %q, want %q", st.state, got, st.want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+}

@@ -67,7 +67,10 @@ func (e *Engine) Once(ctx context.Context) status.Provision {
 	var res status.Provision
 	servers := e.Servers()
 	if len(servers) == 0 {
-		res = status.Provision{Result: ResultFailed, At: time.Now().UTC(),
+		// A phone set up by hand has nothing to fetch: that is reported to
+		// the caller but not published, so the status keeps what the last
+		// real pass (or a configuration file at start) said.
+		return status.Provision{Result: ResultFailed, At: time.Now().UTC(),
 			Files: []status.FileResult{{Name: "-", Outcome: Skipped, Reason: "no provisioning server: none configured, none from DHCP"}}}
 	}
 	for _, s := range servers {

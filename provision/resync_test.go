@@ -70,10 +70,14 @@ func TestEngineRunAndCheckSync(t *testing.T) {
 }
 
 func TestEngineNoServer(t *testing.T) {
-	e := &Engine{Prov: newPhone(t, memFetcher{})}
+	hub := status.NewHub(status.Phone{Provision: status.Provision{Result: ResultOK, Server: "file"}})
+	e := &Engine{Prov: newPhone(t, memFetcher{}), Hub: hub}
 	res := e.Once(context.Background())
 	if res.Result != ResultFailed || !strings.Contains(res.Files[0].Reason, "no provisioning server") {
 		t.Fatalf("%+v", res)
+	}
+	if p, _ := hub.Snapshot(); p.Provision.Server != "file" {
+		t.Fatalf("a pass without a server replaced the published result: %+v", p.Provision)
 	}
 }
 

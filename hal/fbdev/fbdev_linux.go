@@ -127,3 +127,14 @@ func ioctl(f *os.File, req uintptr, arg unsafe.Pointer) error {
 	}
 	return nil
 }
+
+// The kernel's struct sizes, checked at compile time for every GOARCH a
+// cross build targets: 160 bytes, and 68 or 80 with 4- or 8-byte longs.
+const fixScreeninfoSize = 68 + 12*(unsafe.Sizeof(uintptr(0))/8)
+
+var (
+	_ [unsafe.Sizeof(fbVarScreeninfo{}) - 160]struct{}
+	_ [160 - unsafe.Sizeof(fbVarScreeninfo{})]struct{}
+	_ [unsafe.Sizeof(fbFixScreeninfo{}) - fixScreeninfoSize]struct{}
+	_ [fixScreeninfoSize - unsafe.Sizeof(fbFixScreeninfo{})]struct{}
+)

@@ -89,10 +89,36 @@ func (f Format) Draw(mem []byte, frame image.Image) {
 	}
 	bytesPP := f.BitsPerPixel / 8
 	var px [4]byte
+	if g, ok := frame.(*image.Gray); ok {
+		f.drawGray(mem, g)
+		return
+	}
 	for y := 0; y < f.Height; y++ {
 		line := mem[f.Offset+y*f.Stride:]
 		for x := 0; x < f.Width; x++ {
 			binary.LittleEndian.PutUint32(px[:], f.pixel(at(x, y)))
+			copy(line[x*bytesPP:(x+1)*bytesPP], px[:bytesPP])
+		}
+	}
+}
+
+// drawGray is Draw for the grey frames the LCD renderer makes, through a
+// table of the 256 pixel values, so a frame costs no allocation per pixel.
+func (f Format) drawGray(mem []byte, g *image.Gray) {
+	var lut [256][4]byte
+	for v := range lut {
+		binary.LittleEndian.PutUint32(lut[v][:], f.pixel(color.Gray{uint8(v)}))
+	}
+	black := lut[0]
+	bytesPP := f.BitsPerPixel / 8
+	b := g.Bounds()
+	for y := 0; y < f.Height; y++ {
+		line := mem[f.Offset+y*f.Stride:]
+		for x := 0; x < f.Width; x++ {
+			px := &black
+			if p := image.Pt(b.Min.X+x, b.Min.Y+y); p.In(b) {
+				px = &lut[g.Pix[g.PixOffset(p.X, p.Y)]]
+			}
 			copy(line[x*bytesPP:(x+1)*bytesPP], px[:bytesPP])
 		}
 	}

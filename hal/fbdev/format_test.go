@@ -146,3 +146,38 @@ func TestDisplayOnMemory(t *testing.T) {
 		t.Fatalf("mono display: %v %+v", err, m)
 	}
 }
+
+// The grey fast path gives the same bytes as the general one.
+func TestDrawGrayMatchesGeneral(t *testing.T) {
+	g := image.NewGray(image.Rect(2, 3, 9, 8)) // 7x5, offset origin
+	for i := range g.Pix {
+		g.Pix[i] = uint8(i * 37)
+	}
+	for _, f := range []Format{XRGB8888(8, 6), RGB565(8, 6)} {
+		fast := make([]byte, f.Stride*f.Height)
+		slow := make([]byte, f.Stride*f.Height)
+		f.Draw(fast, g)
+		f.Draw(slow, struct{ image.Image }{g}) // hides the type: general path
+		if !bytes.Equal(fast, slow) {
+			t.Fatalf("%d bpp: grey path differs\nfast % x\nslow % x", f.BitsPerPixel, fast, slow)
+		}
+	}
+}
+
+func BenchmarkDrawGray320x240(b *testing.B) {
+	f := XRGB8888(320, 240)
+	mem := make([]byte, f.Stride*f.Height)
+	g := image.NewGray(image.Rect(0, 0, 320, 240))
+	for b.Loop() {
+		f.Draw(mem, g)
+	}
+}
+
+func BenchmarkDrawRGBA320x240(b *testing.B) {
+	f := XRGB8888(320, 240)
+	mem := make([]byte, f.Stride*f.Height)
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for b.Loop() {
+		f.Draw(mem, img)
+	}
+}

@@ -16,7 +16,9 @@ import (
 
 // Open opens the named interface as a port: it subscribes to link messages,
 // then reads the interface's address and current state, so no change
-// between the two is missed. Run the port to follow the link.
+// between the two is missed. An interface that is administratively down is
+// brought up, as carrier is only seen on an interface that is up (this needs
+// CAP_NET_ADMIN). Run the port to follow the link.
 func Open(role hal.PortRole, iface string) (*Port, error) {
 	sub, err := mdnetlink.Dial(unix.NETLINK_ROUTE, &mdnetlink.Config{Groups: unix.RTMGRP_LINK})
 	if err != nil {
@@ -32,6 +34,16 @@ func Open(role hal.PortRole, iface string) (*Port, error) {
 		sub.Close()
 		query.Close()
 		return nil, fmt.Errorf("open port %s: %w", iface, err)
+	}
+	if link.Flags&unix.IFF_UP == 0 {
+		err := query.Link.Set(&rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: link.Index, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+		if err != nil {
+			sub.Close()
+			query.Close()
+			return nil, fmt.Errorf("open port %s: bring interface up: %w", iface, err)
+		}
+		// The kernel sends the new state to the subscription; the
+		// interface is not running yet, so it is down until then.
 	}
 	return &Port{
 		role:    role,

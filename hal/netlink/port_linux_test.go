@@ -81,7 +81,6 @@ func TestLinkStateOnVeth(t *testing.T) {
 	ns := labNetNS(t)
 	mac := net.HardwareAddr{0x02, 0x00, 0x5e, 0x00, 0x53, 0x01}
 	ip(t, "-n", ns, "link", "add", "phone0", "address", mac.String(), "type", "veth", "peer", "name", "switch0")
-	ip(t, "-n", ns, "link", "set", "phone0", "up")
 
 	var p *Port
 	var err error
@@ -94,6 +93,11 @@ func TestLinkStateOnVeth(t *testing.T) {
 	}
 	if p.Up() {
 		t.Fatal("link up while the peer is down")
+	}
+	// Open brought the phone's end up, which carrier detection needs.
+	out, err := exec.Command("ip", "-n", ns, "-o", "link", "show", "phone0").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), ",UP") {
+		t.Fatalf("phone0 not brought up: %v %s", err, out)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
