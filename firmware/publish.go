@@ -11,40 +11,17 @@ import (
 	"deskphone/status"
 )
 
-// publishSettings puts what the settings say about the lines and the
-// security mode into the status. Registration state itself is the SIP
-// engine's to publish; until it runs, an enabled line is "unregistered".
+// publishSettings puts the security mode the settings give into the
+// status. The lines are the SIP engine's to publish.
 func publishSettings(hub *status.Hub, store *settings.Store) {
 	hub.Update(func(p *status.Phone) {
-		var ls []status.Line
-		for i := 1; i <= settings.Lines; i++ {
-			key := func(field string) string { return settings.LineName(i, field) }
-			if !store.Bool(key("enabled")) {
-				continue
-			}
-			l := status.Line{Index: i, State: status.LineUnregistered}
-			for _, old := range p.Lines {
-				if old.Index == i {
-					l = old
-				}
-			}
-			l.Label = store.String(key("label"))
-			if l.Label == "" {
-				l.Label = store.String(key("user"))
-			}
-			l.Registrar = store.String(key("registrar"))
-			l.Transport = store.String(key("transport"))
-			l.Security = store.String(key("security"))
-			ls = append(ls, l)
-		}
-		p.Lines = ls
-		p.Security.Mode = store.String("sip.line1.security")
+		p.Security.Mode = store.String(settings.LineName(1, "security"))
 	})
 }
 
-// followSettings republishes when a setting the status shows changes.
+// followSettings republishes when the security mode changes.
 func followSettings(ctx context.Context, hub *status.Hub, store *settings.Store) error {
-	changed, cancel := store.Watch("sip.", "phone.")
+	changed, cancel := store.Watch(settings.LineName(1, "security"))
 	defer cancel()
 	for {
 		select {

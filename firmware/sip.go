@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,12 +82,12 @@ func sipConfig(store *settings.Store, dataDir string) (sipcore.Config, error) {
 		}
 		if err := l.Validate(); err != nil {
 			errs = append(errs, err)
-			l.Enabled = false
+			l.Enabled, l.Problem = false, problem(err)
 		}
 		if l.Enabled {
 			if other, ok := users[l.User]; ok {
 				errs = append(errs, fmt.Errorf("sip line %d: user %q already used by line %d", n, l.User, other))
-				l.Enabled = false
+				l.Enabled, l.Problem = false, fmt.Sprintf("user already used by line %d", other)
 			} else {
 				users[l.User] = n
 			}
@@ -266,4 +267,14 @@ func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h minLevel) WithGroup(name string) slog.Handler {
 	return minLevel{h.Handler.WithGroup(name), h.level}
+}
+
+// problem is what the status says of a line whose settings are incomplete:
+// the validation error without its "sip line N: " prefix.
+func problem(err error) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "sip line ") {
+		return rest
+	}
+	return msg
 }

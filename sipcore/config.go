@@ -34,8 +34,12 @@ const (
 
 // Line is one SIP account, as the firmware maps it from the settings.
 type Line struct {
-	Index       int // 1-based, stable across Reconfigure
-	Enabled     bool
+	Index   int // 1-based, stable across Reconfigure
+	Enabled bool
+	// Problem says why a line the admin enabled cannot be used (the
+	// firmware found its settings incomplete): it is not started, and is
+	// published as failed with this reason instead of as disabled.
+	Problem     string
 	Label       string
 	DisplayName string
 	User        string // address-of-record user

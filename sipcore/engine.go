@@ -225,8 +225,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		for _, l := range cfg.Lines {
 			known[l.Index] = l
 			if !l.Enabled {
-				e.publish(status.Line{Index: l.Index, Label: l.Label, State: status.LineDisabled,
-					Transport: string(l.Transport), Security: string(l.Security)})
+				st := status.Line{Index: l.Index, Label: l.Label, State: status.LineDisabled,
+					Transport: string(l.Transport), Security: string(l.Security)}
+				if l.Problem != "" {
+					st.State, st.Reason = status.LineFailed, l.Problem
+				}
+				e.publish(st)
 			}
 		}
 		for idx, l := range known {

@@ -66,7 +66,14 @@ func (idleScreen) Draw(c *lcd.Canvas, body image.Rectangle, e *Env) {
 	}
 	rows := body.Dy() / lineH
 	y := body.Min.Y + th.Pad/2
-	if e.PhoneName != "" && len(e.Phone.Lines)+1 <= rows {
+	// A disabled line has no key on the phone's face.
+	var lines []status.Line
+	for _, l := range e.Phone.Lines {
+		if l.State != status.LineDisabled {
+			lines = append(lines, l)
+		}
+	}
+	if e.PhoneName != "" && len(lines)+1 <= rows {
 		name := th.Font.Fit(e.PhoneName, body.Dx()-2*th.Pad)
 		c.Text(body.Min.X+th.Pad, th.Baseline(y, lineH), th.Font, name, lcd.Black)
 		y += lineH
@@ -74,14 +81,14 @@ func (idleScreen) Draw(c *lcd.Canvas, body image.Rectangle, e *Env) {
 		c.HLine(body.Min.X+th.Pad, body.Max.X-th.Pad-1, y, lcd.Black)
 		y += th.Pad/2 + 1
 	}
-	for _, l := range e.Phone.Lines {
+	for _, l := range lines {
 		if y+lineH > body.Max.Y {
 			break
 		}
 		drawLine(c, th, image.Rect(body.Min.X+th.Pad, y, body.Max.X-th.Pad, y+lineH), l)
 		y += lineH
 	}
-	if len(e.Phone.Lines) == 0 {
+	if len(lines) == 0 {
 		c.Text(body.Min.X+th.Pad, th.Baseline(y, lineH), th.Font, "No line configured", lcd.Black)
 	}
 }
