@@ -19,13 +19,23 @@ func NewHub(initial Phone) *Hub {
 	return &Hub{phone: initial, changed: make(chan struct{})}
 }
 
+// clone copies what a Phone shares through slices and pointers, so that
+// no reader or writer can change another's copy.
+func (p Phone) clone() Phone {
+	p.Lines = slices.Clone(p.Lines)
+	p.Provision.Files = slices.Clone(p.Provision.Files)
+	if p.Call != nil {
+		c := *p.Call
+		p.Call = &c
+	}
+	return p
+}
+
 // Update changes the snapshot under the hub's lock. fn must not keep p.
 func (h *Hub) Update(fn func(p *Phone)) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	p := h.phone
-	p.Lines = slices.Clone(p.Lines)
-	p.Provision.Files = slices.Clone(p.Provision.Files)
+	p := h.phone.clone()
 	fn(&p)
 	h.phone = p
 	h.seq++
@@ -33,11 +43,11 @@ func (h *Hub) Update(fn func(p *Phone)) {
 	h.changed = make(chan struct{})
 }
 
-// Snapshot returns the current state and its sequence number.
+// Snapshot returns a copy of the current state and its sequence number.
 func (h *Hub) Snapshot() (Phone, uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.phone, h.seq
+	return h.phone.clone(), h.seq
 }
 
 // Wait blocks until the sequence number is past seq, then returns the new
@@ -45,7 +55,7 @@ func (h *Hub) Snapshot() (Phone, uint64) {
 func (h *Hub) Wait(ctx context.Context, seq uint64) (Phone, uint64, error) {
 	for {
 		h.mu.Lock()
-		p, cur, ch := h.phone, h.seq, h.changed
+		p, cur, ch := h.phone.clone(), h.seq, h.changed
 		h.mu.Unlock()
 		if cur != seq {
 			return p, cur, nil
