@@ -68,3 +68,46 @@ func markGoodWhenRegistered(ctx context.Context, hub *status.Hub, slots *provisi
 		}
 	}
 }
+
+// runWhileOperable runs fn only while the phone is in service: when 802.1X
+// makes it inoperable fn's context is cancelled, and fn starts again once
+// the phone is back.
+func runWhileOperable(ctx context.Context, hub *status.Hub, fn func(context.Context) error) error {
+	done := make(chan error, 1)
+	start := func() context.CancelFunc {
+		runCtx, cancel := context.WithCancel(ctx)
+		go func() { done <- fn(runCtx) }()
+		return cancel
+	}
+	var stop context.CancelFunc
+	defer func() {
+		if stop != nil {
+			stop()
+			<-done
+		}
+	}()
+	p, seq := hub.Snapshot()
+	for {
+		switch {
+		case p.Inoperable == "" && stop == nil:
+			stop = start()
+		case p.Inoperable != "" && stop != nil:
+			stop()
+			<-done
+			stop = nil
+		}
+		select {
+		case err := <-done: // fn ended by itself: the supervisor restarts it
+			stop = nil
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		default:
+		}
+		var err error
+		if p, seq, err = hub.Wait(ctx, seq); err != nil {
+			return nil
+		}
+	}
+}

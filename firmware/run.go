@@ -119,7 +119,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		provEngine.CheckSync()
 	}, log)
 	comps = append(comps,
-		component{"provision", provEngine.Run},
+		component{"provision", func(ctx context.Context) error { return runWhileOperable(ctx, hub, provEngine.Run) }},
 		component{"sip", sipPh.Run},
 		component{"sip-8021x", func(ctx context.Context) error { return sipPh.followDot1X(ctx, hub) }},
 		component{"slot-health", func(ctx context.Context) error { return markGoodWhenRegistered(ctx, hub, slots, log) }},
