@@ -112,6 +112,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		log.Warn("provisioning set-up", "err", err)
 	}
 	provEngine := &provision.Engine{Prov: prov, Hub: hub}
+	lcd.SetSecurityInfo(newSecurityInfo(*dataDir, prov.Trust))
 	sipPh := newSIPPhone(store, hub, *dataDir, func(reboot bool) {
 		if reboot {
 			log.Warn("check-sync asked for a reboot: resyncing only; the simulator board does not reboot")

@@ -190,6 +190,10 @@ func TestTrustListAlarms(t *testing.T) {
 	bad := signedList(t, c, "CTL", 3, Signer{Key: pub(c), Roles: tlRole})
 	bad[len(bad)-1] ^= 1
 	step("bad signature", bad, TLFailed)
+	if info := tr.Info(); !info.CTL || !info.ITL || info.Signer != KeyID(pub(a)) ||
+		info.Last.Result != TLFailed || info.Last.At.IsZero() {
+		t.Fatalf("trust info after the updates: %+v", info)
+	}
 
 	// The lists survive a restart, and a first CTL under an anchor is
 	// CTL_INITIAL_SUCCESS.

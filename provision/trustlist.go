@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"deskphone/provision/flash"
 )
@@ -192,6 +193,37 @@ type Trust struct {
 
 	mu       sync.RWMutex
 	ctl, itl *TrustList
+	last     TrustUpdate // the last update attempt since start
+}
+
+// TrustUpdate is the outcome of a trust list update attempt.
+type TrustUpdate struct {
+	At     time.Time
+	Result TLAlarm // 0 when there was none
+}
+
+// TrustInfo is what the Security menu shows of the trust store.
+type TrustInfo struct {
+	CTL, ITL bool
+	Signer   string // key id that signed the installed CTL (else ITL)
+	Last     TrustUpdate
+}
+
+// Info reports the installed lists and the last update attempt.
+func (t *Trust) Info() TrustInfo {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	info := TrustInfo{CTL: t.ctl != nil, ITL: t.itl != nil, Last: t.last}
+	for _, l := range []*TrustList{t.ctl, t.itl} {
+		if l == nil {
+			continue
+		}
+		if _, id, _, err := splitSigned(l.raw); err == nil {
+			info.Signer = id
+			break
+		}
+	}
+	return info
 }
 
 func tlFile(kind string) string { return "trust." + strings.ToLower(kind) }
@@ -270,9 +302,10 @@ func (t *Trust) Versions() string {
 // Update installs a signed list if the rules allow (see TLAlarm) and says
 // what happened; the error explains a failure. Nothing is written unless
 // the list is accepted.
-func (t *Trust) Update(data []byte) (TLAlarm, error) {
+func (t *Trust) Update(data []byte) (alarm TLAlarm, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer func() { t.last = TrustUpdate{At: time.Now(), Result: alarm} }()
 	payload, id, _, err := splitSigned(data)
 	if err != nil {
 		return TLFailed, fmt.Errorf("trust list: %w", err)
