@@ -1,13 +1,9 @@
 package provision
 
 import (
-	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
-	"strings"
 )
 
 // SnomSetting is one setting of a Snom file, with its permission flag.
@@ -48,77 +44,35 @@ func snomPermKind(p string) (string, bool) {
 // (user_name idx="1" is user_name1). Other sections (functionKeys, tbook,
 // ...) are skipped. It checks the syntax and the perm flags only.
 func ParseSnom(name string, data []byte) ([]SnomSetting, error) {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.Strict = true
-	var (
-		out   []SnomSetting
-		depth int
-		root  bool
-		inPS  bool
-		cur   *SnomSetting
-	)
-	for {
-		line, _ := d.InputPos()
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			switch {
-			case depth == 1:
-				if t.Name.Local != "settings" {
-					return nil, fmt.Errorf("%s:%d: root element <%s>, want <settings>", name, line, clip(t.Name.Local))
+	// Settings are kept by pointer while the file is read: the slice of
+	// them is built at the end, so the text pointers stay valid.
+	var ps []*SnomSetting
+	err := walkXMLSettings(name, data, "settings", "phone-settings", func(t xml.StartElement, line int) (*string, error) {
+		s := &SnomSetting{Assignment: Assignment{Line: line, Name: t.Name.Local}}
+		for _, a := range t.Attr {
+			switch a.Name.Local {
+			case "perm":
+				if _, ok := snomPermKind(a.Value); !ok {
+					return nil, fmt.Errorf("%s:%d: %s: unknown perm %q", name, line, clip(s.Name), clip(a.Value))
 				}
-				root = true
-			case depth == 2 && t.Name.Local == "phone-settings":
-				inPS = true
-			case depth == 3 && inPS:
-				s := SnomSetting{Assignment: Assignment{Line: line, Name: t.Name.Local}}
-				for _, a := range t.Attr {
-					switch a.Name.Local {
-					case "perm":
-						if _, ok := snomPermKind(a.Value); !ok {
-							return nil, fmt.Errorf("%s:%d: %s: unknown perm %q", name, line, clip(s.Name), clip(a.Value))
-						}
-						s.Perm = a.Value
-					case "idx":
-						n, err := strconv.Atoi(a.Value)
-						if err != nil || n < 0 || n > 999 {
-							return nil, fmt.Errorf("%s:%d: %s: bad idx %q", name, line, clip(s.Name), clip(a.Value))
-						}
-						s.Name += strconv.Itoa(n)
-					}
+				s.Perm = a.Value
+			case "idx":
+				n, err := strconv.Atoi(a.Value)
+				if err != nil || n < 0 || n > 999 {
+					return nil, fmt.Errorf("%s:%d: %s: bad idx %q", name, line, clip(s.Name), clip(a.Value))
 				}
-				out = append(out, s)
-				cur = &out[len(out)-1]
-			case depth > 3 && inPS:
-				return nil, fmt.Errorf("%s:%d: element <%s> inside a setting", name, line, clip(t.Name.Local))
-			}
-		case xml.EndElement:
-			if depth == 3 {
-				cur = nil
-			}
-			if depth == 2 {
-				inPS = false
-			}
-			depth--
-		case xml.CharData:
-			if cur != nil {
-				cur.Value += string(t)
+				s.Name += strconv.Itoa(n)
 			}
 		}
+		ps = append(ps, s)
+		return &s.Value, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if !root {
-		return nil, fmt.Errorf("%s: no <settings> element", name)
-	}
-	for i := range out {
-		// Values sit on their own lines in hand-written files.
-		out[i].Value = strings.TrimSpace(out[i].Value)
+	out := make([]SnomSetting, len(ps))
+	for i, p := range ps {
+		out[i] = *p
 	}
 	return out, nil
 }
