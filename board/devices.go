@@ -130,3 +130,25 @@ func (d *devices) run(ctx context.Context) error {
 	errs = append(errs, d.close())
 	return errors.Join(errs...)
 }
+
+// openPorts opens the first Ethernet interface as the LAN port and a second
+// one, if there is one, as the PC port (nil otherwise). hint is added to the
+// error when there is none.
+func (d *devices) openPorts(hint string) (lan, pc *netlink.Port, err error) {
+	ifaces, err := ethernetInterfaces()
+	if err != nil {
+		return nil, nil, fmt.Errorf("LAN port: %w", err)
+	}
+	if len(ifaces) == 0 {
+		return nil, nil, fmt.Errorf("LAN port: no Ethernet interface%s", hint)
+	}
+	if lan, err = d.openPort(hal.LAN, ifaces[0]); err != nil {
+		return nil, nil, err
+	}
+	if len(ifaces) > 1 {
+		if pc, err = d.openPort(hal.PC, ifaces[1]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return lan, pc, nil
+}

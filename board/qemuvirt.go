@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"deskphone/hal"
 	"deskphone/hal/evdev"
 	"deskphone/hal/fbdev"
 )
@@ -45,14 +44,7 @@ func openQEMUVirt(opts Options) (_ *Board, err error) {
 	}
 	d.onClose(keys.Close)
 
-	ifaces, err := ethernetInterfaces()
-	if err != nil {
-		return nil, fmt.Errorf("LAN port: %w", err)
-	}
-	if len(ifaces) == 0 {
-		return nil, fmt.Errorf("LAN port: no Ethernet interface (is virtio-net-pci on the QEMU command line and its module loaded?)")
-	}
-	lan, err := d.openPort(hal.LAN, ifaces[0])
+	lan, pc, err := d.openPorts(" (is virtio-net-pci on the QEMU command line and its module loaded?)")
 	if err != nil {
 		return nil, err
 	}
@@ -65,11 +57,7 @@ func openQEMUVirt(opts Options) (_ *Board, err error) {
 		LAN:     lan,
 		Run:     d.run,
 	}
-	if len(ifaces) > 1 {
-		pc, err := d.openPort(hal.PC, ifaces[1])
-		if err != nil {
-			return nil, err
-		}
+	if pc != nil {
 		b.PC = pc
 	}
 	slog.Info("board qemu-virt", "display", qemuFramebuffer, "keypad", keys.Name(), "lan", lan.Interface())

@@ -135,14 +135,7 @@ func openRPiST7567(opts Options) (_ *Board, err error) {
 	d.onRun("keypad", keys.Run)
 
 	// Ports.
-	ifaces, err := ethernetInterfaces()
-	if err != nil {
-		return nil, fmt.Errorf("LAN port: %w", err)
-	}
-	if len(ifaces) == 0 {
-		return nil, fmt.Errorf("LAN port: no Ethernet interface")
-	}
-	lan, err := d.openPort(hal.LAN, ifaces[0])
+	lan, pc, err := d.openPorts("")
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +148,7 @@ func openRPiST7567(opts Options) (_ *Board, err error) {
 		LAN:     lan,
 		Run:     d.run,
 	}
-	if len(ifaces) > 1 {
-		pc, err := d.openPort(hal.PC, ifaces[1])
-		if err != nil {
-			return nil, err
-		}
+	if pc != nil {
 		b.PC = pc
 	}
 	return b, nil
