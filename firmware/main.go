@@ -32,6 +32,7 @@ func init() {
 		{"settings", "list, get or set the phone's settings", cmdSettings},
 		{"8021x", "one 802.1X authentication on an interface", cmdDot1X},
 		{"sip", "register one SIP line and answer check-sync NOTIFYs", cmdSIP},
+		{"call", "register one SIP line, call a URI and check the audio both ways", cmdCall},
 		{"provision", "one provisioning pass against a server", cmdProvision},
 		{"sign", "sign a file for the phone's trust list, or make a signing key", cmdSign},
 		{"encrypt", "encrypt a file with a device or site key, or make a key", cmdEncrypt},

@@ -10,6 +10,7 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
+	"deskphone/hal"
 	"deskphone/status"
 )
 
@@ -20,6 +21,11 @@ type Hooks struct {
 	OnEvent func(Event)       // every event, in order per line; must not block long
 	Resync  func(reboot bool) // check-sync accepted (after any call ended)
 	Log     *slog.Logger
+	// Audio carries call audio (see Dial); nil: calls have no audio path.
+	Audio    hal.Audio
+	Endpoint hal.Endpoint // the endpoint calls start on; "" = handset
+	// OnCall reports each call state change; must not block long.
+	OnCall func(c *Call, s CallState)
 }
 
 // Engine runs all SIP lines of a Config on one stack.
@@ -37,7 +43,9 @@ type Engine struct {
 	pending   bool // a check-sync is waiting for the call to end
 	reboot    bool // ... and one of them asked for a reboot
 	addr      net.Addr
-	evMu      sync.Mutex // serializes OnEvent and status updates
+	st        *stack           // the running stack, for calls
+	calls     map[string]*Call // by Call-ID
+	evMu      sync.Mutex       // serializes OnEvent and status updates
 }
 
 // New checks cfg and returns an engine for it; Run starts it.
@@ -177,7 +185,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			st.close()
 		}
 		e.mu.Lock()
-		e.addr = nil
+		e.addr, e.st = nil, nil
 		e.mu.Unlock()
 	}()
 
@@ -188,6 +196,9 @@ func (e *Engine) Run(ctx context.Context) error {
 
 		if st != nil && !sameStack(stCfg, cfg) {
 			stopAll(false, "reconfigured")
+			e.mu.Lock()
+			e.st = nil
+			e.mu.Unlock()
 			st.close()
 			st = nil
 		}
@@ -196,13 +207,14 @@ func (e *Engine) Run(ctx context.Context) error {
 			st, err = newStack(cfg, e.log, map[sip.RequestMethod]sipgo.RequestHandler{
 				sip.NOTIFY:  e.onNotify,
 				sip.OPTIONS: onOptions,
+				sip.BYE:     e.onBye,
 			})
 			if err != nil {
 				return fmt.Errorf("sip engine: %w", err)
 			}
 			stCfg = cfg
 			e.mu.Lock()
-			e.addr = st.udp.LocalAddr()
+			e.addr, e.st = st.udp.LocalAddr(), st
 			e.mu.Unlock()
 		}
 
