@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"deskphone/board"
+	"deskphone/netconf"
 	"deskphone/provision"
 	"deskphone/provision/settings"
 	"deskphone/status"
@@ -86,11 +87,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	lcd := ui.New(b.Display, b.Keypad, hub, store, time.Now)
+	// No real-time clock is assumed: the phone's time never goes below the
+	// build time or the last time saved, until SNTP answers.
+	clock := netconf.NewClock(*dataDir, built(), nil)
+	lcd := ui.New(b.Display, b.Keypad, hub, store, clock.Now)
 	comps := []component{
 		{"ui", lcd.Run},
 		{"settings", func(ctx context.Context) error { return followSettings(ctx, hub, store) }},
 		{"lan-link", func(ctx context.Context) error { return followLink(ctx, hub, b) }},
+		{"clock", func(ctx context.Context) error {
+			return clock.SyncLoop(ctx, func() string { return store.String("net.sntp_server") }, time.Hour)
+		}},
 		{"dot1x", func(ctx context.Context) error { return runDot1X(ctx, store, hub, b.LAN, *dataDir, log) }},
 	}
 	if b.Run != nil {
