@@ -48,9 +48,12 @@ vet:
 
 check: fmt-check vet
 
-# -count=1: lab tests depend on the peers, never on a cached result.
+# -count=1: lab tests depend on the peers, never on a cached result. The
+# test binaries are built in parallel first, then run one package at a time:
+# the lab tests time real audio and 802.1X exchanges on two cores.
 test: deps check
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -run '^$$' ./... >/dev/null
+	$(GO) test -count=1 -p 1 -timeout 30m ./...
 
 # Keypress to new LCD frame on the simulator: in process, through the test
 # API, and the LCD's own render per key.
@@ -66,9 +69,12 @@ bench-8021x: lab-deps
 bench-sip: lab-deps
 	$(GO) run ./sipcore/bench
 
-# Provisioning: fetch, verify and install a 32 MiB firmware image.
+# Provisioning: fetch, verify and install a 32 MiB firmware image: in
+# process from a loopback server, then from the lab's nginx beside
+# curl + sha256sum + openssl on the same file (root).
 bench-provision:
 	$(GO) test -run '^$$' -bench 'Install32MiB' -benchmem ./provision
+	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkLabFirmwareInstall' -benchtime 3x ./provision
 
 clean:
 	rm -rf $(BIN)

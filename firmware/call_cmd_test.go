@@ -119,7 +119,8 @@ func abs(v int) int {
 // calls baresip through Kamailio with SRTP, audio flows both ways, and the
 // BYE ends the call on both sides.
 func TestCallLabTLS(t *testing.T) {
-	t.Parallel()
+	// Not parallel: real-time audio scored for SNR must not share two cores
+	// with other labs' daemons.
 	l := lab.Start(t, lab.Options{SIP: true, Remote: true, PhoneAddress: true})
 	if l.RemoteUA == nil || !l.RemoteUA.Running() {
 		t.Fatal("remote party not running")
