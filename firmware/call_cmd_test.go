@@ -2,43 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"deskphone/lab"
 )
-
-// callHelperEnv makes this test binary run `firmware call` (see
-// sipHelperEnv): the lab test needs no command-table entry.
-const callHelperEnv = "FIRMWARE_CALL_HELPER"
-
-func init() {
-	if os.Getenv(callHelperEnv) != "1" || len(os.Args) < 2 || os.Args[1] != "call" {
-		return
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := cmdCall(ctx, os.Args[2:], os.Stdout, os.Stderr)
-	stop()
-	switch {
-	case err == nil:
-		os.Exit(0)
-	case errors.Is(err, errSilent):
-		os.Exit(1)
-	default:
-		fmt.Fprintln(os.Stderr, "firmware call:", err)
-		os.Exit(2)
-	}
-}
 
 func TestWAVRoundTrip(t *testing.T) {
 	pcm := []int16{0, 1, -1, 32767, -32768, 1234}
@@ -147,7 +121,7 @@ func TestCallLabTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := l.Spawn("call-tls", l.PhoneNS, "env", callHelperEnv+"=1", exe, "call",
+	p, err := l.Spawn("call-tls", l.PhoneNS, "env", commandHelperEnv+"=1", exe, "call",
 		"-registrar", lab.AddrPBX+":5061", "-transport", "tls", "-user", u.User, "-password", u.Password,
 		"-ca", l.PKI.CA.Cert, "-listen", lab.AddrPhone+":5090", "-dial", l.Remote.URI,
 		"-play", l.AudioFile, "-record", rec, "-for", "3s")

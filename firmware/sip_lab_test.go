@@ -10,39 +10,14 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"deskphone/lab"
 )
-
-// The lab tests run `firmware sip` inside the phone's network namespace.
-// They run this test binary as the command (sipHelperEnv set): the code
-// path is cmdSIP's, whether or not main's command table lists it yet.
-const sipHelperEnv = "FIRMWARE_SIP_HELPER"
-
-func init() {
-	if os.Getenv(sipHelperEnv) != "1" || len(os.Args) < 2 || os.Args[1] != "sip" {
-		return
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := cmdSIP(ctx, os.Args[2:], os.Stdout, os.Stderr)
-	stop()
-	switch {
-	case err == nil:
-		os.Exit(0)
-	case errors.Is(err, errSilent):
-		os.Exit(1)
-	default:
-		fmt.Fprintln(os.Stderr, "firmware sip:", err)
-		os.Exit(2)
-	}
-}
 
 // startSIPCmd runs `firmware sip args...` in the phone namespace.
 func startSIPCmd(t *testing.T, l *lab.Lab, name string, args ...string) *lab.Process {
@@ -51,7 +26,7 @@ func startSIPCmd(t *testing.T, l *lab.Lab, name string, args ...string) *lab.Pro
 	if err != nil {
 		t.Fatal(err)
 	}
-	full := append([]string{"env", sipHelperEnv + "=1", exe, "sip"}, args...)
+	full := append([]string{"env", commandHelperEnv + "=1", exe, "sip"}, args...)
 	p, err := l.Spawn(name, l.PhoneNS, full...)
 	if err != nil {
 		t.Fatal(err)
