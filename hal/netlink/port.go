@@ -24,9 +24,7 @@ type Port struct {
 	index uint32
 	mac   net.HardwareAddr
 
-	mu      sync.Mutex
-	up      bool
-	changed chan struct{}
+	hal.Link
 
 	src       linkSource
 	closeOnce sync.Once
@@ -53,41 +51,6 @@ func (p *Port) Role() hal.PortRole    { return p.role }
 func (p *Port) Interface() string     { return p.iface }
 func (p *Port) MAC() net.HardwareAddr { return p.mac }
 
-// Up reports the link state last heard from the kernel.
-func (p *Port) Up() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.up
-}
-
-// WaitLink returns once the link state differs from last.
-func (p *Port) WaitLink(ctx context.Context, last bool) (bool, error) {
-	for {
-		p.mu.Lock()
-		up, ch := p.up, p.changed
-		p.mu.Unlock()
-		if up != last {
-			return up, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return up, ctx.Err()
-		}
-	}
-}
-
-func (p *Port) set(up bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.up == up {
-		return
-	}
-	p.up = up
-	close(p.changed)
-	p.changed = make(chan struct{})
-}
-
 // Run follows the kernel's link messages until ctx is done, then closes the
 // subscription. Without Run the port keeps the state Open read.
 func (p *Port) Run(ctx context.Context) error {
@@ -104,7 +67,7 @@ func (p *Port) Run(ctx context.Context) error {
 			if s.index != p.index {
 				continue
 			}
-			p.set(s.up && !s.deleted)
+			p.SetUp(s.up && !s.deleted)
 		}
 	}
 }

@@ -45,15 +45,15 @@ func Open(role hal.PortRole, iface string) (*Port, error) {
 		// The kernel sends the new state to the subscription; the
 		// interface is not running yet, so it is down until then.
 	}
-	return &Port{
-		role:    role,
-		iface:   iface,
-		index:   link.Index,
-		mac:     link.Attributes.Address,
-		up:      linkUp(link.Flags),
-		changed: make(chan struct{}),
-		src:     &rtSource{conn: sub, query: query, name: iface},
-	}, nil
+	p := &Port{
+		role:  role,
+		iface: iface,
+		index: link.Index,
+		mac:   link.Attributes.Address,
+		src:   &rtSource{conn: sub, query: query, name: iface},
+	}
+	p.SetUp(linkUp(link.Flags))
+	return p, nil
 }
 
 // findLink lists the interfaces on the query socket, apart from the

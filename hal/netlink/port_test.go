@@ -30,7 +30,7 @@ func (f *fakeSource) receive(ctx context.Context) ([]linkState, error) {
 func (f *fakeSource) close() error { f.closed++; return nil }
 
 func newFakePort(src *fakeSource) *Port {
-	return &Port{role: hal.LAN, iface: "eth0", index: 2, changed: make(chan struct{}), src: src}
+	return &Port{role: hal.LAN, iface: "eth0", index: 2, src: src}
 }
 
 func TestRunFollowsLink(t *testing.T) {
