@@ -134,16 +134,16 @@ func (d *dot1x) config() net8021x.Config {
 
 // loadCAs reads the 802.1X CA file; a missing file is no CA (nil).
 func loadCAs(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
+	_, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read 802.1X CA %s: %w", path, err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(b) {
-		return nil, fmt.Errorf("read 802.1X CA %s: no PEM certificate in it", path)
+	pool, err := loadRoots(path)
+	if err != nil {
+		return nil, fmt.Errorf("802.1X: %w", err)
 	}
 	return pool, nil
 }

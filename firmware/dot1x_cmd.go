@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
 
 	"deskphone/net8021x"
@@ -38,13 +36,9 @@ func cmdDot1X(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ServerName: *serverName,
 	}
 	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
-		if err != nil {
-			return fmt.Errorf("read CA: %w", err)
-		}
-		cfg.CAs = x509.NewCertPool()
-		if !cfg.CAs.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("read CA %s: no PEM certificate in it", *caFile)
+		var err error
+		if cfg.CAs, err = loadRoots(*caFile); err != nil {
+			return err
 		}
 	}
 	if *certFile != "" || *keyFile != "" {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
@@ -35,13 +34,9 @@ func cmdProvision(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	cfg := provision.Config{DataDir: *dataDir, Model: *model, MAC: *mac}
 	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
-		if err != nil {
-			return fmt.Errorf("read CA: %w", err)
-		}
-		cfg.Roots = x509.NewCertPool()
-		if !cfg.Roots.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("read CA %s: no PEM certificate in it", *caFile)
+		var err error
+		if cfg.Roots, err = loadRoots(*caFile); err != nil {
+			return err
 		}
 	}
 	if *certFile != "" || *keyFile != "" {
