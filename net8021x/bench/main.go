@@ -221,7 +221,7 @@ func printTable(rows, linkRows []row, mem []memRow) {
 	fmt.Fprintf(w, "\t\t\n")
 	fmt.Fprintf(w, "memory after authenticating (kB)\tnet8021x (child process)\twpa_supplicant 2.10\n")
 	for _, m := range mem {
-		fmt.Fprintf(w, "%s\tVmRSS %d, VmHWM %d\tVmRSS %d, VmHWM %d\n", m.name, m.ours.rss, m.ours.hwm, m.wpa.rss, m.wpa.hwm)
+		fmt.Fprintf(w, "%s\tVmRSS %d, VmHWM %d\tVmRSS %d, VmHWM %d\n", m.name, m.ours.RSS, m.ours.HWM, m.wpa.RSS, m.wpa.HWM)
 	}
 	w.Flush()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -21,40 +19,9 @@ import (
 	"deskphone/status"
 )
 
-// mem is a process's resident memory, in kB.
-type mem struct{ rss, hwm int }
-
 type memRow struct {
 	name      string
-	ours, wpa mem
-}
-
-// readMem reads VmRSS and VmHWM of pid.
-func readMem(pid int) (mem, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return mem{}, err
-	}
-	defer f.Close()
-	var m mem
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		switch k {
-		case "VmRSS":
-			m.rss = n
-		case "VmHWM":
-			m.hwm = n
-		}
-	}
-	if m.rss == 0 {
-		return m, fmt.Errorf("no VmRSS for pid %d", pid)
-	}
-	return m, nil
+	ours, wpa lab.Memory
 }
 
 var reChildAuthenticated = regexp.MustCompile(`state=authenticated`)
@@ -80,7 +47,7 @@ func memoryRows(l *lab.Lab) ([]memRow, error) {
 		err = p.WaitOutput(ctx, reChildAuthenticated)
 		cancel()
 		if err == nil {
-			r.ours, err = readMem(p.Pid())
+			r.ours, err = lab.ProcessMemory(p.Pid())
 		}
 		p.Stop(time.Second)
 		if err != nil {
@@ -95,7 +62,7 @@ func memoryRows(l *lab.Lab) ([]memRow, error) {
 		err = s.Result(ctx)
 		cancel()
 		if err == nil {
-			r.wpa, err = readMem(s.Pid())
+			r.wpa, err = lab.ProcessMemory(s.Pid())
 		}
 		s.Stop(time.Second)
 		if err != nil {

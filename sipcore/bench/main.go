@@ -16,7 +16,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -24,7 +23,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -55,33 +53,6 @@ func main() {
 	}
 }
 
-type mem struct{ rss, hwm int } // kB
-
-func readMem(pid int) (mem, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return mem{}, err
-	}
-	defer f.Close()
-	var m mem
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), ":")
-		f := strings.Fields(v)
-		if len(f) == 0 {
-			continue
-		}
-		n, _ := strconv.Atoi(f[0])
-		switch k {
-		case "VmRSS":
-			m.rss = n
-		case "VmHWM":
-			m.hwm = n
-		}
-	}
-	return m, sc.Err()
-}
-
 func run(notifies, runs int) error {
 	opts := lab.Options{SIP: true, PhoneAddress: true}
 	if err := lab.Check(opts); err != nil {
@@ -106,7 +77,7 @@ func run(notifies, runs int) error {
 	defer stopCapture()
 
 	// Ours: registrations, memory, NOTIFY latency.
-	var oursMem [2]mem // 1 line, 4 lines
+	var oursMem [2]lab.Memory // 1 line, 4 lines
 	var oursNotify []time.Duration
 	for i := range runs {
 		n := 4
@@ -122,7 +93,7 @@ func run(notifies, runs int) error {
 			return fmt.Errorf("phone: %w", err)
 		}
 		time.Sleep(time.Second) // settle
-		m, err := readMem(p.Pid())
+		m, err := lab.ProcessMemory(p.Pid())
 		if err != nil {
 			return err
 		}
@@ -141,7 +112,7 @@ func run(notifies, runs int) error {
 	oursReg := timer.take()
 
 	// baresip: the same, one account.
-	var uaMem mem
+	var uaMem lab.Memory
 	var uaNotify []time.Duration
 	for i := range runs {
 		ua, err := l.StartUA(ctx, lab.UAOptions{Name: fmt.Sprintf("bench-%d", i), NS: l.PhoneNS, Addr: lab.AddrPhone,
@@ -151,7 +122,7 @@ func run(notifies, runs int) error {
 		}
 		time.Sleep(time.Second)
 		if i == 0 {
-			if uaMem, err = readMem(ua.Pid()); err != nil {
+			if uaMem, err = lab.ProcessMemory(ua.Pid()); err != nil {
 				return err
 			}
 			if uaNotify, err = notifyLatency(ctx, l, fmt.Sprintf("sip:%s@%s:%d", lab.SIPUsers[4].User, lab.AddrPhone, uaPort), notifies); err != nil {
@@ -170,10 +141,10 @@ func run(notifies, runs int) error {
 	fmt.Fprintf(w, "REGISTER round trip, max\t%s\t%s\t\n", maxOf(oursReg), maxOf(uaReg))
 	fmt.Fprintf(w, "NOTIFY check-sync to response, median\t%s (200)\t%s (481)\t%d / %d\n", median(oursNotify), median(uaNotify), len(oursNotify), len(uaNotify))
 	fmt.Fprintf(w, "NOTIFY check-sync to response, p90\t%s\t%s\t\n", pct(oursNotify, 90), pct(uaNotify, 90))
-	fmt.Fprintf(w, "VmRSS registered, 1 line / 1 account\t%d kB\t%d kB\t\n", oursMem[0].rss, uaMem.rss)
-	fmt.Fprintf(w, "VmHWM registered, 1 line / 1 account\t%d kB\t%d kB\t\n", oursMem[0].hwm, uaMem.hwm)
-	fmt.Fprintf(w, "VmRSS registered, 4 lines\t%d kB\t-\t\n", oursMem[1].rss)
-	fmt.Fprintf(w, "VmHWM registered, 4 lines\t%d kB\t-\t\n", oursMem[1].hwm)
+	fmt.Fprintf(w, "VmRSS registered, 1 line / 1 account\t%d kB\t%d kB\t\n", oursMem[0].RSS, uaMem.RSS)
+	fmt.Fprintf(w, "VmHWM registered, 1 line / 1 account\t%d kB\t%d kB\t\n", oursMem[0].HWM, uaMem.HWM)
+	fmt.Fprintf(w, "VmRSS registered, 4 lines\t%d kB\t-\t\n", oursMem[1].RSS)
+	fmt.Fprintf(w, "VmHWM registered, 4 lines\t%d kB\t-\t\n", oursMem[1].HWM)
 	return w.Flush()
 }
 
