@@ -79,4 +79,7 @@ bench-provision:
 clean:
 	rm -rf $(BIN)
 
+# Each area's own targets (bench-media, bench-boot, image, qemu, ...).
+-include mk/*.mk
+
 include lab/lab.mk

@@ -16,6 +16,7 @@ type Phone struct {
 	Provision  Provision `json:"provision"`
 	Security   Security  `json:"security"`
 	Call       *Call     `json:"call,omitempty"`
+	PCPort     PCPort    `json:"pc_port"`
 	Inoperable string    `json:"inoperable,omitempty"` // why the phone is out of service, "" when it is not
 }
 
@@ -27,6 +28,19 @@ type Network struct {
 	// Stage is the boot flow's current step (link, 802.1x, address, provisioning, registering, ready).
 	Stage string `json:"stage,omitempty"`
 	Error string `json:"error,omitempty"`
+	// VLAN is the voice VLAN the phone's own traffic uses (0: untagged), and
+	// Iface the interface that carries it (the LAN port or its VLAN interface).
+	VLAN       int    `json:"vlan,omitempty"`
+	VLANSource string `json:"vlan_source,omitempty"` // lldp-med, setting
+	Iface      string `json:"iface,omitempty"`
+}
+
+// PCPort is the phone's PC port: pass-through of a PC's traffic and EAPOL.
+type PCPort struct {
+	Enabled bool   `json:"enabled"`
+	LinkUp  bool   `json:"link_up"`
+	PCMAC   string `json:"pc_mac,omitempty"` // the station last seen behind the port
+	Logoffs int    `json:"logoffs,omitempty"` // proxy EAPOL-Logoffs sent
 }
 
 // Dot1X states, as the 802.1X supplicant publishes them.
