@@ -39,7 +39,7 @@ type Network struct {
 type PCPort struct {
 	Enabled bool   `json:"enabled"`
 	LinkUp  bool   `json:"link_up"`
-	PCMAC   string `json:"pc_mac,omitempty"` // the station last seen behind the port
+	PCMAC   string `json:"pc_mac,omitempty"`  // the station last seen behind the port
 	Logoffs int    `json:"logoffs,omitempty"` // proxy EAPOL-Logoffs sent
 }
 
