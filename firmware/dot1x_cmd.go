@@ -15,13 +15,15 @@ import (
 func cmdDot1X(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("8021x", stderr)
 	iface := fs.String("iface", "", "the LAN interface")
-	mode := fs.Int("mode", 1, "802.1X mode (Htek P8626): 1 MD5, 2 TLS, 3 PEAP/MSCHAPv2, 4 TTLS/EAP-MSCHAPv2, 5 PEAP/GTC, 6 TTLS/EAP-GTC")
+	mode := fs.Int("mode", 1, "802.1X mode (Htek P8626): 1 MD5, 2 TLS, 3 PEAP/MSCHAPv2, 4 TTLS/EAP-MSCHAPv2, 5 PEAP/GTC, 6 TTLS/EAP-GTC, 7 EAP-FAST")
 	identity := fs.String("identity", "", "EAP identity")
 	password := fs.String("password", "", "password (MD5, MSCHAPv2, GTC)")
 	caFile := fs.String("ca", "", "PEM file of the CA(s) the server certificate must chain to")
 	serverName := fs.String("server-name", "", "required name in the server certificate (optional)")
 	certFile := fs.String("cert", "", "device certificate (PEM), for EAP-TLS")
 	keyFile := fs.String("key", "", "device key (PEM), for EAP-TLS")
+	pacDir := fs.String("pac-dir", "./var/8021x-pac", "EAP-FAST: directory of the PACs (kept between runs)")
+	pacAnon := fs.Bool("pac-anonymous", false, "EAP-FAST: allow anonymous (unauthenticated) PAC provisioning")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -34,6 +36,9 @@ func cmdDot1X(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Identity:   *identity,
 		Password:   *password,
 		ServerName: *serverName,
+	}
+	if cfg.Mode == net8021x.ModeFAST {
+		cfg.FASTPACDir, cfg.FASTAnonProvisioning = *pacDir, *pacAnon
 	}
 	if *caFile != "" {
 		var err error

@@ -92,7 +92,11 @@ func (l *Lab) startHostapd(ctx context.Context) ([]*Process, error) {
 	if err := l.flushGate(ctx); err != nil {
 		return nil, err
 	}
-	h, err := l.spawn("hostapd", l.SwitchNS, "hostapd", "-d", "-t", filepath.Join(l.Dir, "hostapd.conf"))
+	args := []string{"hostapd", "-d", "-t"}
+	if l.Opts.HostapdKeys {
+		args = append(args, "-K")
+	}
+	h, err := l.spawn("hostapd", l.SwitchNS, append(args, filepath.Join(l.Dir, "hostapd.conf"))...)
 	if err != nil {
 		return nil, err
 	}

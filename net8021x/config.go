@@ -12,7 +12,7 @@ import (
 // Mode is the Htek 802.1X mode number.
 type Mode int
 
-// Htek modes. ModeFAST (7) is reserved for EAP-FAST, which comes later.
+// Htek modes. ModeFAST (7) is EAP-FAST with PAC provisioning.
 const (
 	ModeDisabled     Mode = 0
 	ModeMD5          Mode = 1
@@ -107,12 +107,23 @@ type Config struct {
 	FragmentSize int
 	// MaxMessage caps the reassembly of one fragmented TLS message.
 	MaxMessage int
+	// FASTPACDir is the flash directory of EAP-FAST's PACs (required by
+	// ModeFAST); one file per server A-ID.
+	FASTPACDir string
+	// FASTAnonProvisioning allows EAP-FAST anonymous PAC provisioning
+	// (unauthenticated DH, RFC 5422 3.2.2) when the phone has no PAC: only
+	// the inner MSCHAPv2 protects it. Off, a PAC comes only from a server
+	// whose certificate checks against CAs.
+	FASTAnonProvisioning bool
 	// ReauthPeriod, when not zero, re-authenticates from the phone's side.
 	ReauthPeriod time.Duration
 	Timers       Timers
 	// Clock is the phone's clock, used for certificate validity (time.Now
 	// when nil).
 	Clock func() time.Time
+	// ClockSource names where Clock's time comes from ("sntp", "build
+	// time", "saved", ...), for certificate errors ("" when unknown).
+	ClockSource func() string
 	// Rand is the randomness source (crypto/rand when nil).
 	Rand   io.Reader
 	Logger *slog.Logger
@@ -170,7 +181,16 @@ func (c Config) Validate() error {
 			return newError(ReasonConfig, nil, "802.1X mode %d (%s) needs a client certificate", int(c.Mode), c.Mode)
 		}
 	case ModeFAST:
-		return newError(ReasonUnsupported, nil, "802.1X mode 7 (EAP-FAST) is not implemented yet")
+		if c.Identity == "" {
+			return newError(ReasonConfig, nil, "802.1X mode 7 (FAST) needs an identity")
+		}
+		if c.FASTPACDir == "" {
+			return newError(ReasonConfig, nil, "802.1X mode 7 (FAST) needs a PAC directory")
+		}
+		if c.CAs == nil && !c.NoServerVerify && !c.FASTAnonProvisioning {
+			return newError(ReasonConfig, nil, "802.1X mode 7 (FAST) needs CA certificates to check the server, or anonymous PAC provisioning allowed")
+		}
+		return nil
 	default:
 		return newError(ReasonConfig, nil, "802.1X mode %d unknown (0-7)", int(c.Mode))
 	}

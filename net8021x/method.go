@@ -87,6 +87,8 @@ func newMethod(cfg *Config) (Method, error) {
 		return newTTLS(cfg, typeMSCHAPv2), nil
 	case ModeTTLSGTC:
 		return newTTLS(cfg, typeGTC), nil
+	case ModeFAST:
+		return newFAST(cfg), nil
 	}
 	return nil, newError(ReasonUnsupported, nil, "802.1X mode %d (%s) has no method", int(cfg.Mode), cfg.Mode)
 }

@@ -197,8 +197,9 @@ func (m *tlsMethod) verifyServer(cs tls.ConnectionState) error {
 		if now.Before(c.NotBefore) {
 			r = ReasonCertNotYetValid
 		}
-		return newError(r, nil, "server certificate %q valid from %s to %s, phone clock %s",
-			c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		return newError(r, nil, "server certificate %q valid from %s to %s, phone clock %s%s",
+			c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339),
+			clockFrom(m.cfg.ClockSource))
 	case errors.As(err, &unknown):
 		return newError(ReasonCertUntrusted, nil, "server certificate %q (issuer %q) is not signed by a trusted CA", leaf.Subject.CommonName, leaf.Issuer.CommonName)
 	case errors.As(err, &host):
@@ -285,3 +286,16 @@ func (m *tlsMethod) eapTLS13Commitment(c *tls.Conn) error {
 
 // String helps logs.
 func (m *tlsMethod) String() string { return fmt.Sprintf("EAP-%s", m.name) }
+
+// clockFrom says which clock a certificate check used, when known: before
+// network time a phone without a real-time clock checks against a lower
+// bound (its build time or the last time it saved).
+func clockFrom(source func() string) string {
+	if source == nil {
+		return ""
+	}
+	if s := source(); s != "" {
+		return " (from " + s + ")"
+	}
+	return ""
+}

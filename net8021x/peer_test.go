@@ -135,8 +135,9 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Mode: ModePEAPMSCHAPv2, Identity: "a"}, ReasonConfig}, // no CA
 		{Config{Mode: ModePEAPMSCHAPv2, Identity: "a", CAs: pool}, ""},
 		{Config{Mode: ModeTTLSGTC, Identity: "a", NoServerVerify: true}, ""},
-		{Config{Mode: ModeTLS, Identity: "a", CAs: pool}, ReasonConfig}, // no client certificate
-		{Config{Mode: ModeFAST, Identity: "a", CAs: pool}, ReasonUnsupported},
+		{Config{Mode: ModeTLS, Identity: "a", CAs: pool}, ReasonConfig},  // no client certificate
+		{Config{Mode: ModeFAST, Identity: "a", CAs: pool}, ReasonConfig}, // no PAC directory
+		{Config{Mode: ModeFAST, Identity: "a", CAs: pool, FASTPACDir: "/flash/pac"}, ""},
 		{Config{Mode: 9}, ReasonConfig},
 	}
 	for _, tc := range tests {

@@ -3,6 +3,7 @@ package net8021x
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -44,11 +45,24 @@ type Supplicant struct {
 	timerKind     timerKind
 	reauth        *time.Timer
 
+	// provisioned: the last failure ended EAP-FAST anonymous provisioning
+	// and the immediate re-authentication with the new PAC is under way.
+	provisioned bool
+
 	oneShot   bool
 	finished  bool
 	result    Result
 	resultErr error
 }
+
+// After EAP-FAST's provisioning Failure the authenticator may hold the
+// failed session a while (hostapd: about 5 s) and ignore EAPOL-Start:
+// repeat it every provisionedStartPeriod, up to provisionedMaxStart times,
+// before falling back to startPeriod.
+const (
+	provisionedStartPeriod = time.Second
+	provisionedMaxStart    = 15
+)
 
 type timerKind int
 
@@ -245,7 +259,7 @@ func (s *Supplicant) link(up bool) {
 	if !up {
 		s.stopTimers()
 		s.peer.reset()
-		s.authenticated = false
+		s.authenticated, s.provisioned = false, false
 		s.publish(status.Dot1XConnecting, "link down")
 		return
 	}
@@ -265,7 +279,11 @@ func (s *Supplicant) connect() {
 func (s *Supplicant) sendStart() {
 	s.startCount++
 	s.send(eapolStart, nil)
-	s.setTimer(timerStart, s.timers.StartPeriod)
+	period := s.timers.StartPeriod
+	if s.provisioned && s.startCount < provisionedMaxStart {
+		period = min(period, provisionedStartPeriod)
+	}
+	s.setTimer(timerStart, period)
 }
 
 func (s *Supplicant) frame(f []byte) {
@@ -318,6 +336,7 @@ func (s *Supplicant) succeed() {
 	s.result = Result{Method: s.cfg.Mode.String(), MSK: msk, EMSK: emsk, Elapsed: time.Since(s.startedAt)}
 	s.resultErr = nil
 	s.authenticated = true
+	s.provisioned = false
 	s.reason = ""
 	s.finished = s.oneShot
 	s.startedAt = time.Time{}
@@ -332,6 +351,15 @@ func (s *Supplicant) succeed() {
 func (s *Supplicant) fail(err error) {
 	s.stopTimers()
 	s.peer.reset()
+	if errors.Is(err, ErrFASTProvisioned) && !s.provisioned {
+		// Provisioning's EAP-Failure is by design: authenticate again at
+		// once with the new PAC instead of holding off (once in a row).
+		s.provisioned = true
+		s.cfg.logger().Info("802.1X EAP-FAST PAC provisioned, authenticating again")
+		s.connect()
+		return
+	}
+	s.provisioned = false
 	s.authenticated = false
 	s.reason = err.Error()
 	s.resultErr = err
@@ -350,7 +378,7 @@ func (s *Supplicant) timeout() {
 	s.timerKind = timerNone
 	switch k {
 	case timerStart:
-		if s.startCount < s.timers.MaxStart {
+		if s.startCount < s.timers.MaxStart || (s.provisioned && s.startCount < provisionedMaxStart+s.timers.MaxStart) {
 			s.sendStart()
 			return
 		}
