@@ -32,6 +32,10 @@ type HTTPFetcher struct {
 	Password string
 	MinTLS   uint16        // 0 = tls.VersionTLS12
 	Timeout  time.Duration // whole request; 0 = 30 s
+	// Now is the phone's clock for certificate validity (nil: time.Now),
+	// and ClockSource names where its time comes from, for the errors.
+	Now         func() time.Time
+	ClockSource func() string
 
 	once   sync.Once
 	client *http.Client
@@ -48,7 +52,7 @@ func (h *HTTPFetcher) init() {
 	if minTLS < tls.VersionTLS12 {
 		minTLS = tls.VersionTLS12
 	}
-	cfg := &tls.Config{RootCAs: roots, MinVersion: minTLS}
+	cfg := &tls.Config{RootCAs: roots, MinVersion: minTLS, Time: h.Now}
 	if h.Cert != nil {
 		cfg.Certificates = []tls.Certificate{*h.Cert}
 	}
@@ -181,6 +185,8 @@ func (h *HTTPFetcher) classify(u *url.URL, err error) error {
 		return fetchErr(u, "untrusted server certificate", err)
 	case errors.As(err, &hostname):
 		return fetchErr(u, "wrong host name in server certificate", err)
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return fetchErr(u, "server certificate expired or not yet valid"+h.clockNote(), err)
 	case errors.As(err, &invalid):
 		return fetchErr(u, "invalid server certificate", err)
 	case h.Cert == nil && (errors.As(err, &alert) && (alert == 116 || alert == 42) ||
@@ -204,4 +210,21 @@ func (h *HTTPFetcher) classify(u *url.URL, err error) error {
 func drain(resp *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
+}
+
+// clockNote says which clock a certificate validity check used: before
+// network time a phone without a real-time clock checks against a lower
+// bound (its build time or the last time it saved).
+func (h *HTTPFetcher) clockNote() string {
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	src := "system clock"
+	if h.ClockSource != nil {
+		if s := h.ClockSource(); s != "" {
+			src = s
+		}
+	}
+	return fmt.Sprintf(" (phone clock %s, from %s)", now().UTC().Format(time.RFC3339), src)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"log/slog"
+	"time"
 
 	"deskphone/provision/settings"
 )
@@ -24,6 +25,10 @@ type Config struct {
 	// RequireSigned refuses configuration files that are not signed.
 	RequireSigned bool
 	Log           *slog.Logger
+	// Now and ClockSource are the phone's clock for HTTPS certificate
+	// validity and its source, for the errors (nil: the system clock).
+	Now         func() time.Time
+	ClockSource func() string
 }
 
 // New sets up a Provisioner on store: HTTP(S) with the rootfs roots and
@@ -41,7 +46,7 @@ func New(store *settings.Store, cfg Config) (*Provisioner, error) {
 	if store.String("security.tls_min_client") == "1.3" {
 		minTLS = tls.VersionTLS13
 	}
-	h := &HTTPFetcher{Roots: roots, Cert: cfg.DeviceCert, MinTLS: minTLS,
+	h := &HTTPFetcher{Roots: roots, Cert: cfg.DeviceCert, MinTLS: minTLS, Now: cfg.Now, ClockSource: cfg.ClockSource,
 		User: store.String("provision.http_user"), Password: store.String("provision.http_password")}
 	trust, err := OpenTrust(cfg.DataDir, cfg.Anchors)
 	errs = append(errs, err)

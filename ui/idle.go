@@ -60,6 +60,7 @@ func (idleScreen) Draw(c *lcd.Canvas, body image.Rectangle, e *Env) {
 		return
 	}
 	th := e.Theme
+	body = drawNetworkNotice(c, body, e)
 	lineH := th.RowHeight + 2
 	if th.Compact {
 		lineH = th.RowHeight
@@ -164,4 +165,49 @@ func drawOutOfService(c *lcd.Canvas, body image.Rectangle, e *Env) {
 		text.Min.Y += th.Pad * 2
 	}
 	drawLines(c, th, text, th.Font.Wrap(e.Phone.Inoperable, text.Dx()), true)
+}
+
+// networkNotice is what the idle screen says of the boot flow while the
+// phone is not (or not fully) in service: the stage it waits in and its
+// problem. A phone in service without a problem says nothing.
+func networkNotice(n status.Network) string {
+	words := map[string]string{
+		"link":         "No network: check the LAN cable",
+		"802.1x":       "802.1X: authenticating",
+		"address":      "Getting an address",
+		"time":         "Getting the time",
+		"provisioning": "Provisioning",
+		"registering":  "Registering",
+	}
+	stage, ok := words[n.Stage]
+	switch {
+	case n.Error != "" && n.Stage == "link":
+		return stage
+	case n.Error != "":
+		return n.Error
+	case ok:
+		return stage + "..."
+	}
+	return ""
+}
+
+// drawNetworkNotice writes the boot flow's notice at the foot of body,
+// under a rule, and returns what is left of body above it.
+func drawNetworkNotice(c *lcd.Canvas, body image.Rectangle, e *Env) image.Rectangle {
+	note := networkNotice(e.Phone.Network)
+	if note == "" {
+		return body
+	}
+	th := e.Theme
+	rows := th.Font.Wrap(note, body.Dx()-2*th.Pad)
+	shown := min(len(rows), 2) // drawLines ends a cut notice with "..."
+	if th.Compact {
+		shown = 1
+	}
+	h := shown*(th.Font.Height()+2) + th.Pad/2
+	r := image.Rect(body.Min.X+th.Pad, body.Max.Y-h, body.Max.X-th.Pad, body.Max.Y)
+	c.HLine(r.Min.X, r.Max.X-1, r.Min.Y-2, lcd.Black)
+	drawLines(c, th, r, rows, false)
+	body.Max.Y = r.Min.Y - 3
+	return body
 }
