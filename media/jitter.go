@@ -49,7 +49,12 @@ type JitterStats struct {
 	Duplicates, Skipped   uint64
 	Stretched, Resets     uint64
 	Buffered              int
+	Concealed             time.Duration // Lost and Stretched frames: played by concealment
 }
+
+// pauseAfter is how long frames may be missing with nothing buffered before
+// the stream counts as paused rather than lost: concealment is silent by then.
+const pauseAfter = 60 * time.Millisecond
 
 const transitWindow = 100 // packets (2 s) over which the fastest transit is the reference
 
@@ -76,7 +81,13 @@ type JitterBuffer struct {
 	jitter   float64 // ticks
 	tgt      float64 // smoothed target depth, ticks
 	depth    int64
+	missing  int64 // ticks of consecutive missing frames
 	st       JitterStats
+	// Payload buffers are reused, so a packet costs no allocation: free
+	// holds spare ones, lent the one the last Pop returned (valid until the
+	// next Pop).
+	free [][]byte
+	lent []byte
 }
 
 // NewJitterBuffer makes a buffer; zero fields take the defaults above.
@@ -125,7 +136,28 @@ func (j *JitterBuffer) extend(ts uint32) int64 {
 	return e
 }
 
+// maxFree bounds the spare payload buffers (the buffer holds at most
+// MaxDepth plus a burst).
+const maxFree = 16
+
+func (j *JitterBuffer) recycle(b []byte) {
+	if b != nil && len(j.free) < maxFree {
+		j.free = append(j.free, b[:0])
+	}
+}
+
+// drop removes the frame at ext, keeping its buffer.
+func (j *JitterBuffer) drop(ext int64) {
+	if f, ok := j.frames[ext]; ok {
+		j.recycle(f.Payload)
+		delete(j.frames, ext)
+	}
+}
+
 func (j *JitterBuffer) reset() {
+	for _, f := range j.frames {
+		j.recycle(f.Payload)
+	}
 	clear(j.frames)
 	j.haveTS, j.started, j.nTransit, j.haveTr, j.jitter = false, false, 0, false, 0
 	j.st.Resets++
@@ -149,7 +181,11 @@ func (j *JitterBuffer) Push(f Frame, arrival time.Time) {
 		j.st.Duplicates++
 		return
 	}
-	f.Payload = append([]byte(nil), f.Payload...)
+	var buf []byte
+	if n := len(j.free); n > 0 {
+		buf, j.free = j.free[n-1], j.free[:n-1]
+	}
+	f.Payload = append(buf, f.Payload...)
 	j.frames[ext] = f
 	tr := j.clock(arrival) - ext
 	if j.haveTr {
@@ -181,10 +217,13 @@ func (j *JitterBuffer) target() int64 {
 	return int64(j.tgt)
 }
 
-// Pop is called once per frame interval by the playout clock.
+// Pop is called once per frame interval by the playout clock. A returned
+// frame's payload is valid until the next Pop.
 func (j *JitterBuffer) Pop(now time.Time) Playout {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.recycle(j.lent)
+	j.lent = nil
 	nowT := j.clock(now)
 	tgt := j.target()
 	j.st.Target = j.dur(tgt)
@@ -206,7 +245,7 @@ func (j *JitterBuffer) Pop(now time.Time) Playout {
 	hi, lo := tgt+j.frame, tgt-j.frame/2
 	// Too deep: drop frames, hard above MaxDepth, one at a time above the band.
 	for delay > j.maxD || (delay > hi && delay-j.frame >= j.minD) {
-		delete(j.frames, j.next)
+		j.drop(j.next)
 		j.next += j.frame
 		delay -= j.frame
 		j.st.Skipped++
@@ -224,10 +263,20 @@ func (j *JitterBuffer) Pop(now time.Time) Playout {
 	delete(j.frames, j.next)
 	j.next += j.frame
 	if !ok {
+		// Nothing buffered and concealment has already faded out (60 ms): the
+		// peer stopped sending (hold, a pause). Play silence without counting
+		// it concealed, and prime again when the stream comes back.
+		if len(j.frames) == 0 && j.missing >= j.ticks(pauseAfter) {
+			j.started, j.missing = false, 0
+			return Playout{Kind: PlayIdle}
+		}
+		j.missing += j.frame
 		j.st.Lost++
 		return Playout{Kind: PlayConceal}
 	}
+	j.missing = 0
 	j.st.Played++
+	j.lent = f.Payload
 	return Playout{Kind: PlayFrame, Frame: f}
 }
 
@@ -246,5 +295,6 @@ func (j *JitterBuffer) Stats() JitterStats {
 	s.Depth = j.dur(j.depth)
 	s.Jitter = j.dur(int64(j.jitter))
 	s.Buffered = len(j.frames)
+	s.Concealed = j.dur(int64(s.Lost+s.Stretched) * j.frame)
 	return s
 }

@@ -219,3 +219,34 @@ func TestJitterDepthAdapts(t *testing.T) {
 		t.Fatalf("depth after calm %v", d)
 	}
 }
+
+func TestJitterPauseIsNotLoss(t *testing.T) {
+	// The peer stops sending for a second (hold, say) and comes back: the
+	// buffer conceals 60 ms, then plays silence without counting it lost,
+	// and primes again for the resumed stream.
+	jb, plays, depths := simulate(t, 300, func(i int) time.Duration {
+		if i >= 100 && i < 150 {
+			return -1
+		}
+		return 0
+	}, 7*time.Millisecond)
+	played := checkPlayout(t, "pause", plays, depths)
+	s := jb.Stats()
+	if s.Lost != 3 || s.Concealed != 60*time.Millisecond {
+		t.Errorf("pause counted %d lost, %v concealed; want 3 and 60 ms (%+v)", s.Lost, s.Concealed, s)
+	}
+	for i := 150; i < 300; i++ {
+		if !played[uint32(0xffffff00)+uint32(160*i)] {
+			t.Fatalf("frame %d after the pause not played", i)
+		}
+	}
+	idle := 0
+	for _, p := range plays[100:] {
+		if p.Kind == PlayIdle {
+			idle++
+		}
+	}
+	if idle < 40 {
+		t.Errorf("only %d idle ticks during a 1 s pause", idle)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -26,9 +25,16 @@ type FrameSource interface {
 	Pop(now time.Time) Playout
 }
 
+// concealAware is a codec whose decoder keeps state across frames and wants
+// to hear what concealment played for a lost frame (G.722).
+type concealAware interface {
+	Concealed(pcm []int16)
+}
+
 var (
-	_ FrameSink   = (*Session)(nil)
-	_ FrameSource = (*JitterBuffer)(nil)
+	_ concealAware = (*g722Codec)(nil)
+	_ FrameSink    = (*Session)(nil)
+	_ FrameSource  = (*JitterBuffer)(nil)
 )
 
 // AudioPathConfig wires one call's audio.
@@ -170,6 +176,13 @@ func (p *AudioPath) Run(ctx context.Context) error {
 		defer t.Stop()
 		ticks = t.C
 	}
+	// Read the session's packets at this clock rather than on a wakeup of
+	// their own (session_poll.go).
+	var rx receivePoller
+	if r, ok := p.cfg.Send.(receivePoller); ok && p.cfg.Receive != nil && r.takeReceive() {
+		rx = r
+		defer rx.releaseReceive()
+	}
 	var (
 		stream hal.AudioStream
 		open   hal.Endpoint
@@ -184,6 +197,7 @@ func (p *AudioPath) Run(ctx context.Context) error {
 	var enc []byte
 	var dec []int16
 	silence := make([]int16, n)
+	toneBuf := make([]int16, n)
 	for {
 		var now time.Time
 		select {
@@ -244,31 +258,44 @@ func (p *AudioPath) Run(ctx context.Context) error {
 		}
 
 		out := silence
+		if rx != nil {
+			rx.pollReceive()
+		}
 		if p.cfg.Receive != nil {
 			switch po := p.cfg.Receive.Pop(now); po.Kind {
 			case PlayFrame:
 				var err error
 				dec, err = p.cfg.Codec.Decode(dec[:0], po.Frame.Payload)
 				if err != nil || len(dec) != n {
-					out = p.plc.Conceal()
+					out = p.conceal()
 				} else {
 					out = p.plc.Good(dec)
 				}
 			case PlayConceal, PlayStretch:
-				out = p.plc.Conceal()
+				out = p.conceal()
 			}
 		}
 		if !dir.receives() {
 			out = silence
 		}
 		if tone != nil {
-			out = slices.Clone(silence)
-			tone.Read(out)
+			clear(toneBuf)
+			tone.Read(toneBuf)
+			out = toneBuf
 		}
 		if _, err := stream.Write(out); err != nil {
 			return fmt.Errorf("audio path: write %s: %w", open, err)
 		}
 	}
+}
+
+// conceal makes up one frame and keeps a stateful decoder in step with it.
+func (p *AudioPath) conceal() []int16 {
+	out := p.plc.Conceal()
+	if c, ok := p.cfg.Codec.(concealAware); ok {
+		c.Concealed(p.plc.Synthetic())
+	}
+	return out
 }
 
 func readFull(s hal.AudioStream, buf []int16) error {

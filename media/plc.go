@@ -11,6 +11,12 @@ import "math"
 // level falls 20% per 10 ms to silence at 60 ms. The first good frame after
 // an erasure is blended in over a quarter period plus 4 ms per extra 10 ms
 // lost (at most 10 ms).
+//
+// G.722 gets the same concealment on its decoded 16 kHz PCM (pitch range,
+// windows and delay scale with the rate), and its ADPCM decoder is stepped
+// through an encoding of each concealed frame (g722Codec.Concealed) so that
+// it does not resume 20 ms out of date: the idea of G.722 Appendix III's
+// state update, without its sub-band machinery.
 
 // Concealer conceals lost frames of decoded PCM. It is not safe for
 // concurrent use.
@@ -27,6 +33,7 @@ type Concealer struct {
 	pos                 int // read position in the cycled periods
 	oldPos, blend       int // fading out the previous cycle after a switch
 	out                 []int16
+	syn                 []int16 // the last concealed frame, in its own time slot
 }
 
 // NewConcealer makes a concealer for frames of frameSamples at rate Hz.
@@ -76,8 +83,17 @@ func (c *Concealer) Conceal() []int16 {
 		syn[i] = c.next()
 		c.lost++
 	}
+	c.syn = c.syn[:0]
+	for _, v := range syn {
+		c.syn = append(c.syn, int16(max(-32768, min(32767, v))))
+	}
 	return c.push(syn)
 }
+
+// Synthetic is the frame the last Conceal made up, aligned with the lost
+// frame rather than delayed like Conceal's output: what a stateful decoder
+// should be told the frame held. The slice is reused.
+func (c *Concealer) Synthetic() []int16 { return c.syn }
 
 // gain is the attenuation at the current erasure length.
 func (c *Concealer) gain() float64 {

@@ -60,7 +60,13 @@ func (r *ReceptionStats) Update(ssrc uint32, seq uint16, ts uint32, arrival time
 				r.cycles += 1 << 16
 			}
 			r.maxSeq = seq
-		case d > 65535-100: // a little out of order or duplicate: nothing to move
+		case d > 65535-100: // a little out of order or a duplicate
+			// One from just before the first packet we saw, early in the stream
+			// (its start came reordered): it is expected too, or loss is
+			// undercounted. 16 packets is a 320 ms burst.
+			if r.cycles == 0 && r.received < 64 && uint32(seq) < r.baseSeq && r.baseSeq-uint32(seq) <= 16 {
+				r.baseSeq = uint32(seq)
+			}
 		default: // a jump: the source restarted its numbering
 			r.restart(ssrc, seq)
 		}
@@ -99,6 +105,17 @@ func (r *ReceptionStats) Lost() int64 {
 		return 0
 	}
 	return int64(r.expected()) - int64(r.received)
+}
+
+// Totals are the packets expected (highest sequence - first + 1) and lost
+// since the source started, for a loss percentage.
+func (r *ReceptionStats) Totals() (expected uint32, lost int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.started {
+		return 0, 0
+	}
+	return r.expected(), int64(r.expected()) - int64(r.received)
 }
 
 // Jitter is the interarrival jitter estimate in RTP timestamp units.

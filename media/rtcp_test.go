@@ -117,3 +117,27 @@ func FuzzHandleRTCP(f *testing.F) {
 		s.Receive(b) // the RTP path reads the same kind of bytes
 	})
 }
+
+func TestReceptionStatsStartReordered(t *testing.T) {
+	// The stream's first packets arrive shuffled (a burst through a jittery
+	// path): 104, 100, 102, 103, 101, 105..119 with 110 lost. Those before the
+	// first one seen are expected as well: one lost, not fewer.
+	var r ReceptionStats
+	at := time.Unix(1, 0)
+	for _, seq := range []uint16{104, 100, 102, 103, 101} {
+		r.Update(7, seq, 0, at, false)
+	}
+	for seq := uint16(105); seq < 120; seq++ {
+		if seq != 110 {
+			r.Update(7, seq, 0, at, false)
+		}
+	}
+	if exp, lost := r.Totals(); exp != 20 || lost != 1 {
+		t.Fatalf("expected %d lost %d, want 20 and 1", exp, lost)
+	}
+	// A stale packet from long before is not taken as the start.
+	r.Update(7, 60, 0, at, false)
+	if exp, _ := r.Totals(); exp != 20 {
+		t.Fatalf("a stale packet moved the start: expected %d", exp)
+	}
+}

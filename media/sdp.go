@@ -71,7 +71,8 @@ type Negotiated struct {
 	DTMFType     uint8     // peer's telephone-event type, valid if DTMF
 	DTMF         bool
 	Remote       netip.AddrPort
-	Direction    Direction // our direction
+	RemoteRTCP   netip.AddrPort // the peer's a=rtcp (RFC 3605), else Remote's port + 1
+	Direction    Direction      // our direction
 	SRTP         bool
 	LocalCrypto  Crypto // protects what we send
 	RemoteCrypto Crypto // unprotects what we receive
@@ -216,7 +217,29 @@ type remoteAudio struct {
 	badCrypt []error
 	dir      Direction
 	addr     netip.AddrPort
+	rtcp     netip.AddrPort
 	ptime    int
+}
+
+// parseRTCPAttr reads an a=rtcp value (RFC 3605): "port" or "port IN IP4
+// addr". Without an address the result has only the port.
+func parseRTCPAttr(v string) (netip.AddrPort, error) {
+	f := strings.Fields(v)
+	if len(f) != 1 && len(f) != 4 {
+		return netip.AddrPort{}, fmt.Errorf("a=rtcp %q: want port [IN IP4|IP6 address]", clip(v))
+	}
+	port, err := strconv.ParseUint(f[0], 10, 16)
+	if err != nil || port == 0 {
+		return netip.AddrPort{}, fmt.Errorf("a=rtcp %q: bad port", clip(v))
+	}
+	if len(f) == 1 {
+		return netip.AddrPortFrom(netip.Addr{}, uint16(port)), nil
+	}
+	ip, err := netip.ParseAddr(f[3])
+	if err != nil || f[1] != "IN" || (f[2] != "IP4" && f[2] != "IP6") {
+		return netip.AddrPort{}, fmt.Errorf("a=rtcp %q: bad address", clip(v))
+	}
+	return netip.AddrPortFrom(ip, uint16(port)), nil
 }
 
 func parseSDP(b []byte) (*sdp.SessionDescription, error) {
@@ -265,6 +288,10 @@ func audioOf(sd *sdp.SessionDescription) (*remoteAudio, error) {
 				if n, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil && n > 0 && n <= 200 {
 					ra.ptime = n
 				}
+			case "rtcp":
+				// A malformed a=rtcp is ignored: RTCP falls back to port + 1
+				// rather than the call failing over it.
+				ra.rtcp, _ = parseRTCPAttr(a.Value)
 			}
 		}
 		for _, f := range md.MediaName.Formats {
@@ -311,6 +338,12 @@ func audioOf(sd *sdp.SessionDescription) (*remoteAudio, error) {
 			return nil, fmt.Errorf("%w: audio port %d out of range", ErrNotAcceptable, md.MediaName.Port.Value)
 		}
 		ra.addr = netip.AddrPortFrom(ip, uint16(md.MediaName.Port.Value))
+		switch {
+		case ra.rtcp.Port() != 0 && !ra.rtcp.Addr().IsValid():
+			ra.rtcp = netip.AddrPortFrom(ip, ra.rtcp.Port())
+		case ra.rtcp.Port() == 0 && ra.addr.Port() < 65535:
+			ra.rtcp = netip.AddrPortFrom(ip, ra.addr.Port()+1)
+		}
 		return ra, nil
 	}
 	return nil, fmt.Errorf("%w: no RTP/AVP or RTP/SAVP audio stream", ErrNotAcceptable)
@@ -339,7 +372,7 @@ func AnswerOffer(cfg MediaConfig, local Local, offer []byte) ([]byte, Negotiated
 	if len(common) == 0 {
 		return nil, Negotiated{}, fmt.Errorf("answer offer: %w: no common codec", ErrNotAcceptable)
 	}
-	n := Negotiated{Codec: common[0], Remote: ra.addr, PTime: ra.ptime}
+	n := Negotiated{Codec: common[0], Remote: ra.addr, RemoteRTCP: ra.rtcp, PTime: ra.ptime}
 	if ra.dtmf >= 0 {
 		n.DTMF, n.DTMFType = true, uint8(ra.dtmf)
 	}
@@ -411,7 +444,7 @@ func (o *Offer) ApplyAnswer(answer []byte, local Local) (Negotiated, error) {
 	if codec == nil {
 		return Negotiated{}, fmt.Errorf("apply answer: %w: answer has none of our codecs", ErrNotAcceptable)
 	}
-	n := Negotiated{Codec: *codec, Remote: ra.addr, PTime: ra.ptime}
+	n := Negotiated{Codec: *codec, Remote: ra.addr, RemoteRTCP: ra.rtcp, PTime: ra.ptime}
 	if ra.dtmf >= 0 {
 		n.DTMF, n.DTMFType = true, uint8(ra.dtmf)
 	}

@@ -219,3 +219,23 @@ func FuzzAnswerOffer(f *testing.F) {
 		}
 	})
 }
+
+func TestRemoteRTCPAddress(t *testing.T) {
+	cfg := MediaConfig{Codecs: []string{"PCMU"}, SRTP: SRTPOptional}
+	for _, c := range []struct{ attr, want string }{
+		{"", "127.0.0.1:40001"},                              // RFC 3550: the next port
+		{"a=rtcp:40011\r\n", "127.0.0.1:40011"},              // RFC 3605, port only
+		{"a=rtcp:5000 IN IP4 10.0.0.7\r\n", "10.0.0.7:5000"}, // and address
+		{"a=rtcp:banana\r\n", "127.0.0.1:40001"},             // malformed: ignored
+		{"a=rtcp:0\r\n", "127.0.0.1:40001"},
+		{"a=rtcp:5000 IN IP9 10.0.0.7\r\n", "127.0.0.1:40001"},
+	} {
+		_, n, err := AnswerOffer(cfg, localB, []byte(peerOffer+c.attr))
+		if err != nil {
+			t.Fatalf("%q: %v", c.attr, err)
+		}
+		if n.RemoteRTCP != netip.MustParseAddrPort(c.want) {
+			t.Errorf("%q: RTCP to %v, want %s", c.attr, n.RemoteRTCP, c.want)
+		}
+	}
+}

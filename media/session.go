@@ -53,6 +53,23 @@ type SessionConfig struct {
 	Deliver func(p *rtp.Packet, arrival time.Time)
 	Now     func() time.Time
 	Log     *slog.Logger
+
+	// RTCP. With RTCPConn, reports go out of that socket to RTCPRemote
+	// (default: Remote's port + 1, RFC 3550 11) and are read from it. Without
+	// it and with RTCPMux, they share Conn and Remote (RFC 5761). With neither,
+	// no reports are sent; muxed ones received on Conn are still read.
+	RTCPConn   PacketConn
+	RTCPRemote net.Addr
+	RTCPMux    bool
+	// RTCPInterval is the minimum report interval (RFC 3550 Tmin); 0 = 5 s.
+	RTCPInterval time.Duration
+	// Bandwidth is the session bandwidth in bit/s the RTCP share is taken
+	// from (5%); 0 = 64000.
+	Bandwidth int
+	// CNAME names us in SDES; "" = random.
+	CNAME string
+	// Jitter is the buffer Deliver feeds, for Stats; nil leaves its fields zero.
+	Jitter *JitterBuffer
 }
 
 // Session sends and receives RTP (or SRTP) for one call leg.
@@ -68,15 +85,21 @@ type Session struct {
 	talking bool
 	out     []byte
 	enc     []byte
+	txHdr   rtp.Header // reused: a header handed to SRTP escapes to the heap
 	sent    Counters
 
-	rxCrypt   sync.Mutex // guards rx and dec: RTP and RTCP may be read by different goroutines
+	rxCrypt   sync.Mutex // guards rx: RTP and RTCP may be read by different goroutines
 	rx        *srtp.Context
-	dec       []byte
 	stats     ReceptionStats
 	rxMu      sync.Mutex
 	recvCount Counters
 	closed    atomic.Bool
+	// kernelTime: arrival times may come from the kernel (cfg.Now is the
+	// real clock, not a test's).
+	kernelTime bool
+
+	poll pollState // an audio path reading the RTP socket at its tick
+	rtcp rtcpState
 }
 
 // NewSession prepares a session; Run receives, Send* transmit.
@@ -90,13 +113,14 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 	if cfg.FrameTicks == 0 {
 		cfg.FrameTicks = cfg.ClockRate * FrameDurationMs / 1000
 	}
+	kernelTime := cfg.Now == nil
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Session{cfg: cfg, now: cfg.Now, ssrc: cfg.SSRC}
+	s := &Session{cfg: cfg, now: cfg.Now, ssrc: cfg.SSRC, kernelTime: kernelTime}
 	var r [10]byte
 	if _, err := rand.Read(r[:]); err != nil {
 		return nil, fmt.Errorf("new session: random: %w", err)
@@ -117,6 +141,9 @@ func NewSession(cfg SessionConfig) (*Session, error) {
 		}
 	}
 	s.stats.ClockRate = cfg.ClockRate
+	if err := s.rtcp.init(&s.cfg); err != nil {
+		return nil, fmt.Errorf("new session: %w", err)
+	}
 	return s, nil
 }
 
@@ -161,7 +188,8 @@ func (s *Session) SendEvent(pt uint8, ts uint32, marker bool, payload []byte) er
 }
 
 func (s *Session) sendLocked(pt uint8, ts uint32, marker bool, payload []byte) error {
-	h := rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc, Marker: marker}
+	s.txHdr = rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc, Marker: marker}
+	h := &s.txHdr
 	s.seq++
 	hs := h.MarshalSize()
 	s.out = slices.Grow(s.out[:0], hs+len(payload))[:hs]
@@ -172,12 +200,12 @@ func (s *Session) sendLocked(pt uint8, ts uint32, marker bool, payload []byte) e
 	wire := s.out
 	if s.tx != nil {
 		var err error
-		if s.enc, err = s.tx.EncryptRTP(s.enc[:0], s.out, &h); err != nil {
+		if s.enc, err = s.tx.EncryptRTP(s.enc[:0], s.out, h); err != nil {
 			return fmt.Errorf("send rtp: protect: %w", err)
 		}
 		wire = s.enc
 	}
-	if _, err := s.cfg.Conn.WriteTo(wire, s.cfg.Remote); err != nil {
+	if err := s.writeRTP(wire, nil); err != nil {
 		return fmt.Errorf("send rtp to %s: %w", s.cfg.Remote, err)
 	}
 	s.sent.PacketsSent++
@@ -202,66 +230,114 @@ func (s *Session) Counters() Counters {
 // ReceptionStats are the RFC 3550 statistics of the stream we receive.
 func (s *Session) ReceptionStats() *ReceptionStats { return &s.stats }
 
-// Run receives packets until ctx ends, then closes the socket.
+// Run receives packets and sends RTCP reports until ctx ends, then says
+// goodbye in RTCP and closes the sockets. While an audio path reads the RTP
+// socket at its tick (see pollReceive), Run's own RTP reader waits.
 func (s *Session) Run(ctx context.Context) error {
-	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		select {
-		case <-ctx.Done():
-		case <-done:
+		<-ctx.Done()
+		if s.rtcp.on {
+			if err := s.sendRTCP(s.now(), true); err != nil {
+				s.cfg.Log.Debug("rtcp bye", "err", err)
+			}
 		}
 		s.closed.Store(true)
 		s.cfg.Conn.Close()
+		s.poll.closeRaw()
+		if s.cfg.RTCPConn != nil {
+			s.cfg.RTCPConn.Close()
+		}
 	}()
 	defer wg.Wait()
-	defer close(done)
+	defer cancel()
+	if s.rtcp.on {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.reportLoop(ctx) }()
+	}
+	errs := make(chan error, 2)
+	if s.cfg.RTCPConn != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.readLoop(ctx, s.cfg.RTCPConn, "rtcp", func(b []byte, _ *rxScratch) { s.receiveRTCP(b) })
+		}()
+	}
+	go func() {
+		errs <- s.readLoop(ctx, s.cfg.Conn, "rtp", func(b []byte, sc *rxScratch) { s.receive(b, s.now(), sc) })
+	}()
+	err := <-errs
+	cancel()
+	if s.cfg.RTCPConn != nil {
+		err = errors.Join(err, <-errs)
+	}
+	return err
+}
+
+// readLoop hands each datagram of conn to handle until the socket closes.
+func (s *Session) readLoop(ctx context.Context, conn PacketConn, what string, handle func([]byte, *rxScratch)) error {
 	buf := make([]byte, 1500)
+	sc := new(rxScratch)
+	rtp := conn == s.cfg.Conn
 	for {
-		n, _, err := s.cfg.Conn.ReadFrom(buf)
+		if rtp && s.poll.taken() {
+			return s.waitPolled(ctx, sc)
+		}
+		n, _, err := conn.ReadFrom(buf)
 		if err != nil {
 			if s.closed.Load() || ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("rtp receive: %w", err)
+			if rtp && s.poll.taken() {
+				continue
+			}
+			return fmt.Errorf("%s receive: %w", what, err)
 		}
-		s.Receive(buf[:n])
+		handle(buf[:n], sc)
 	}
+}
+
+// rxScratch is one reader's reusable packet: Receive may run on two
+// goroutines (RTP and muxed RTCP), each with its own.
+type rxScratch struct {
+	h   rtp.Header
+	p   rtp.Packet
+	dec []byte
 }
 
 // Receive handles one datagram: unprotect, count, deliver. Run calls it; it
 // is exported for callers that own their own socket loop.
-func (s *Session) Receive(b []byte) {
-	arrival := s.now()
-	var h rtp.Header
+func (s *Session) Receive(b []byte) { s.receive(b, s.now(), new(rxScratch)) }
+
+// receive is Receive with the arrival time and the caller's scratch, so a
+// packet costs no allocation.
+func (s *Session) receive(b []byte, arrival time.Time, sc *rxScratch) {
+	h := &sc.h
 	_, err := h.Unmarshal(b)
-	if err != nil || h.Version != 2 || (b[1]&0x7f >= 72 && b[1]&0x7f <= 79) {
-		// Payload types 72-79 are RTCP multiplexed on the RTP port (RFC 5761).
+	if len(b) >= 2 && b[0]>>6 == 2 && b[1]&0x7f >= 64 && b[1]&0x7f <= 95 {
+		// RTCP multiplexed on the RTP port (RFC 5761 4): packet types 192-223.
+		s.receiveRTCPAt(b, arrival)
+		return
+	}
+	if err != nil || h.Version != 2 {
 		s.count(func(c *Counters) { c.Malformed++ })
 		return
 	}
 	plain := b
 	if s.rx != nil {
 		s.rxCrypt.Lock()
-		plain, err = s.rx.DecryptRTP(s.dec[:0], b, &h)
-		s.dec = plain
+		plain, err = s.rx.DecryptRTP(sc.dec[:0], b, h)
 		s.rxCrypt.Unlock()
 		if err != nil {
-			switch {
-			case errors.Is(err, srtp.ErrFailedToVerifyAuthTag):
-				s.count(func(c *Counters) { c.AuthFailures++ })
-			// pion does not export its duplicate error; its text is stable.
-			case strings.Contains(err.Error(), "duplicated"):
-				s.count(func(c *Counters) { c.ReplaysDropped++ })
-			default:
-				s.count(func(c *Counters) { c.Malformed++ })
-			}
+			s.countUnprotectError(err)
 			return
 		}
+		sc.dec = plain
 	}
-	var p rtp.Packet
+	p := &sc.p
 	if err := p.Unmarshal(plain); err != nil {
 		s.count(func(c *Counters) { c.Malformed++ })
 		return
@@ -272,7 +348,20 @@ func (s *Session) Receive(b []byte) {
 	s.rxMu.Unlock()
 	s.stats.Update(p.SSRC, p.SequenceNumber, p.Timestamp, arrival, p.PayloadType == s.cfg.PayloadType)
 	if s.cfg.Deliver != nil {
-		s.cfg.Deliver(&p, arrival)
+		s.cfg.Deliver(p, arrival)
+	}
+}
+
+// countUnprotectError files an SRTP or SRTCP failure under its cause.
+func (s *Session) countUnprotectError(err error) {
+	switch {
+	case errors.Is(err, srtp.ErrFailedToVerifyAuthTag):
+		s.count(func(c *Counters) { c.AuthFailures++ })
+	// pion does not export its duplicate error; its text is stable.
+	case strings.Contains(err.Error(), "duplicated"):
+		s.count(func(c *Counters) { c.ReplaysDropped++ })
+	default:
+		s.count(func(c *Counters) { c.Malformed++ })
 	}
 }
 

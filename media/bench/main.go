@@ -1,0 +1,300 @@
+// Command bench measures the phone's media engine beside baresip on one lab
+// (Kamailio and a baresip remote party in network namespaces), in one run:
+//
+//   - an SRTP call (PCMU, AES_CM_128_HMAC_SHA1_80, TLS signalling through
+//     Kamailio) from `firmware call -for D` to the remote baresip, and a
+//     baresip-to-baresip call of the same length, codec and suite to the
+//     same remote party: CPU (user+sys from /proc/PID/stat, per minute of
+//     call) and resident memory of the calling process of each, and of the
+//     remote baresip in each call;
+//   - the delay the phone adds between network and network (jitter buffer +
+//     concealment + audio path), timed on the wire with the media engine
+//     made an echo, as the reference lab timed baresip's.
+//
+// The firmware is built from this tree. It needs root and the lab's
+// packages (make lab-deps). Run: make bench-media.
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"deskphone/lab"
+)
+
+// The calling UAs' SIP ports in the phone namespace.
+const (
+	phoneListen = lab.AddrPhone + ":5090"
+	uaPort      = 5080 // baresip caller (TLS on 5081)
+)
+
+func main() {
+	dur := flag.Duration("for", 30*time.Second, "length of each call")
+	probes := flag.Int("probes", 20, "tone bursts timed through the echoing media engine")
+	flag.StringVar(&cgo, "cgo", "0", "CGO_ENABLED for the firmware build: 0 as the boards' build, 1 as the host's")
+	flag.StringVar(&phoneEnv, "phone-env", "", "environment for the phone, e.g. GOMAXPROCS=1,GOGC=50 (to try runtime settings)")
+	flag.Parse()
+	if err := run(*dur, *probes); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-media:", err)
+		os.Exit(1)
+	}
+}
+
+// phoneEnv is -phone-env: comma-separated VAR=value for `firmware call`.
+var phoneEnv string
+
+// cgo is -cgo, CGO_ENABLED for the firmware build.
+var cgo string
+
+type callResult struct {
+	caller, remote usage
+	detail         string
+}
+
+func run(dur time.Duration, probes int) error {
+	if dur < 5*time.Second {
+		return fmt.Errorf("-for %v: at least 5s", dur)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute+3*dur)
+	defer cancel()
+
+	// The delay first: no lab needed, and nothing else runs beside it.
+	fmt.Fprintf(os.Stderr, "bench-media: timing %d echoes through the media engine\n", probes)
+	echoes, err := measureTurnaround(ctx, probes)
+	if err != nil {
+		return err
+	}
+
+	opts := lab.Options{SIP: true, Remote: true, PhoneAddress: true}
+	if err := lab.Check(opts); err != nil {
+		return err
+	}
+	l, err := lab.Up(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	fw := filepath.Join(l.Dir, "firmware")
+	fmt.Fprintln(os.Stderr, "bench-media: building the firmware")
+	// As the Makefile builds the boards' firmware: stripped, pure Go. The
+	// host build links libc for malgo, which `firmware call` (simulated
+	// audio) does not use and a board does not ship.
+	build := exec.CommandContext(ctx, goTool(), "build", "-trimpath", "-ldflags", "-s -w", "-o", fw, "deskphone/firmware")
+	build.Env = append(os.Environ(), "CGO_ENABLED="+cgo)
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build firmware: %w: %s", err, out)
+	}
+
+	// Both callers play the lab's pattern cut to the call's length: each
+	// loads its whole file into memory, and a real phone plays a microphone.
+	audio := filepath.Join(l.Dir, "bench-pattern.wav")
+	if err := cutWAV(l.AudioFile, audio, dur+5*time.Second); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench-media: phone calls baresip for %v\n", dur)
+	ours, err := phoneCall(ctx, l, fw, audio, dur)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench-media: baresip calls baresip for %v\n", dur)
+	theirs, err := baresipCall(ctx, l, audio, dur)
+	if err != nil {
+		return err
+	}
+	report(os.Stdout, dur, ours, theirs, echoes)
+	return nil
+}
+
+func goTool() string {
+	if g := os.Getenv("GO"); g != "" {
+		return g
+	}
+	return "go"
+}
+
+var (
+	reEstablished = regexp.MustCompile(`(?m)^CALL-ESTABLISHED codec=(\S+) srtp=(\S+)`)
+	reEnded       = regexp.MustCompile(`(?m)^CALL-ENDED `)
+
+	reUAEstablished = regexp.MustCompile(`Call established`)
+	reUASRTP        = regexp.MustCompile(`SRTP is Enabled \(cryptosuite=AES_CM_128_HMAC_SHA1_80\)`)
+	reUAPCMU        = regexp.MustCompile(`Set audio encoder: PCMU 8000Hz`)
+)
+
+// phoneCall runs `firmware call` in the phone namespace against the remote
+// baresip and samples both processes while the call is up.
+func phoneCall(ctx context.Context, l *lab.Lab, fw, audio string, dur time.Duration) (callResult, error) {
+	u := lab.SIPUsers[4]
+	var args []string
+	if phoneEnv != "" {
+		args = append([]string{"env"}, strings.Split(phoneEnv, ",")...) // env execs: the pid stays the phone's
+	}
+	args = append(args, fw, "call", "-registrar", lab.AddrPBX+":5061", "-transport", "tls", "-user", u.User, "-password", u.Password,
+		"-ca", l.PKI.CA.Cert, "-listen", phoneListen, "-dial", l.Remote.URI,
+		"-play", audio, "-for", dur.String())
+	p, err := l.Spawn("bench-phone-call", l.PhoneNS, args...)
+	if err != nil {
+		return callResult{}, err
+	}
+	defer p.Stop(3 * time.Second)
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = p.WaitOutput(wctx, reEstablished)
+	cancel()
+	if err != nil {
+		return callResult{}, fmt.Errorf("phone call: %w: %s", err, p.Output())
+	}
+	m := reEstablished.FindStringSubmatch(p.Output())
+	if m[1] != "PCMU" || m[2] != "AES_CM_128_HMAC_SHA1_80" {
+		return callResult{}, fmt.Errorf("phone call: negotiated %s %s, want PCMU AES_CM_128_HMAC_SHA1_80", m[1], m[2])
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	ours := startWatch(sctx, p.Pid(), 500*time.Millisecond)
+	remote := startWatch(sctx, l.RemoteUA.Pid(), 500*time.Millisecond)
+	// Stop sampling just before the hang-up, so the window is all call.
+	select {
+	case <-time.After(dur - 500*time.Millisecond):
+	case <-ctx.Done():
+		return callResult{}, ctx.Err()
+	}
+	stop()
+	r := callResult{detail: m[1] + " " + m[2]}
+	if r.caller, err = ours.result(); err != nil {
+		return r, fmt.Errorf("phone call: sampling the phone: %w", err)
+	}
+	if r.remote, err = remote.result(); err != nil {
+		return r, fmt.Errorf("phone call: sampling the remote baresip: %w", err)
+	}
+	wctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := p.WaitOutput(wctx, reEnded); err != nil {
+		return r, fmt.Errorf("phone call did not end: %w: %s", err, p.Output())
+	}
+	return r, nil
+}
+
+// baresipCall has a second baresip in the phone namespace call the remote
+// party the same way: TLS to Kamailio, SRTP, PCMU.
+func baresipCall(ctx context.Context, l *lab.Lab, audio string, dur time.Duration) (callResult, error) {
+	ua, err := l.StartUA(ctx, lab.UAOptions{Name: "bench-caller", NS: l.PhoneNS, Addr: lab.AddrPhone, Port: uaPort,
+		User: lab.SIPUsers[3], Transport: "tls", Audio: audio})
+	if err != nil {
+		return callResult{}, err
+	}
+	defer ua.Stop(2 * time.Second)
+	if _, err := ua.Command(ctx, "dial", l.Remote.URI); err != nil {
+		return callResult{}, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = ua.WaitOutput(wctx, reUAEstablished)
+	cancel()
+	if err != nil {
+		return callResult{}, fmt.Errorf("baresip call not established: %w", err)
+	}
+	out := ua.Output()
+	if !reUASRTP.MatchString(out) || !reUAPCMU.MatchString(out) {
+		return callResult{}, errors.New("baresip call: not PCMU with AES_CM_128_HMAC_SHA1_80 (see its log)")
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	caller := startWatch(sctx, ua.Pid(), 500*time.Millisecond)
+	remote := startWatch(sctx, l.RemoteUA.Pid(), 500*time.Millisecond)
+	select {
+	case <-time.After(dur - 500*time.Millisecond):
+	case <-ctx.Done():
+		return callResult{}, ctx.Err()
+	}
+	stop()
+	r := callResult{detail: "PCMU AES_CM_128_HMAC_SHA1_80"}
+	if r.caller, err = caller.result(); err != nil {
+		return r, fmt.Errorf("baresip call: sampling the caller: %w", err)
+	}
+	if r.remote, err = remote.result(); err != nil {
+		return r, fmt.Errorf("baresip call: sampling the remote: %w", err)
+	}
+	if _, err := ua.Command(ctx, "hangup", ""); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+func report(w0 *os.File, dur time.Duration, ours, theirs callResult, echoes []turnaround) {
+	w := tabwriter.NewWriter(w0, 0, 0, 2, ' ', 0)
+	env := ""
+	if phoneEnv != "" {
+		env = " (" + phoneEnv + ")"
+	}
+	fmt.Fprintf(w, "SRTP call, %v each: phone = firmware call%s (built CGO_ENABLED=%s, -trimpath -ldflags=-s -w); baresip = baresip 1.0.0 calling the same remote baresip\n", dur, env, cgo)
+	fmt.Fprintln(w, "measure\tphone\tbaresip caller\tremote baresip (phone call / baresip call)")
+	pct := func(u usage) string { return fmt.Sprintf("%.2f%%", 100*float64(u.CPU)/float64(u.Wall)) }
+	fmt.Fprintf(w, "CPU user+sys per minute of call\t%v\t%v\t%v / %v\n", ours.caller.PerMinute.Round(time.Millisecond),
+		theirs.caller.PerMinute.Round(time.Millisecond), ours.remote.PerMinute.Round(time.Millisecond), theirs.remote.PerMinute.Round(time.Millisecond))
+	fmt.Fprintf(w, "CPU, share of one core\t%s\t%s\t%s / %s\n", pct(ours.caller), pct(theirs.caller), pct(ours.remote), pct(theirs.remote))
+	sw := func(u usage) string { return fmt.Sprintf("%.0f/s", u.Switches) }
+	fmt.Fprintf(w, "context switches, all threads\t%s\t%s\t%s / %s\n", sw(ours.caller), sw(theirs.caller), sw(ours.remote), sw(theirs.remote))
+	fmt.Fprintf(w, "threads\t%d\t%d\t%d / %d\n", ours.caller.Threads, theirs.caller.Threads, ours.remote.Threads, theirs.remote.Threads)
+	fmt.Fprintf(w, "VmRSS in call, max\t%d kB\t%d kB\t%d kB / %d kB\n", ours.caller.RSSMax, theirs.caller.RSSMax, ours.remote.RSSMax, theirs.remote.RSSMax)
+	parts := func(u usage) string { return fmt.Sprintf("%d + %d kB", u.Anon, u.File) }
+	fmt.Fprintf(w, "  of which anonymous + file-backed\t%s\t%s\t%s / %s\n", parts(ours.caller), parts(theirs.caller), parts(ours.remote), parts(theirs.remote))
+	fmt.Fprintf(w, "VmHWM at end of call\t%d kB\t%d kB\t%d kB / %d kB\n", ours.caller.HWM, theirs.caller.HWM, ours.remote.HWM, theirs.remote.HWM)
+	fmt.Fprintf(w, "sampled window\t%v (%d)\t%v (%d)\t\n", ours.caller.Wall.Round(time.Millisecond), ours.caller.Samples,
+		theirs.caller.Wall.Round(time.Millisecond), theirs.caller.Samples)
+	w.Flush()
+
+	d := make([]time.Duration, len(echoes))
+	var depth time.Duration
+	for i, e := range echoes {
+		d[i] = e.Delay
+		depth += e.Depth
+	}
+	slices.Sort(d)
+	if len(d) > 0 {
+		depth /= time.Duration(len(d))
+		fmt.Fprintf(w0, "\nDelay the phone adds, network to network (media engine as an echo, loopback, %d bursts):\n", len(d))
+		fmt.Fprintf(w0, "  median %v, min %v, max %v; jitter buffer depth %v on average, concealment 3.75 ms,\n",
+			d[len(d)/2].Round(100*time.Microsecond), d[0].Round(100*time.Microsecond), d[len(d)-1].Round(100*time.Microsecond), depth.Round(100*time.Microsecond))
+		fmt.Fprintln(w0, "  the rest: one 20 ms frame each way through the audio path and the 20 ms clock's phase.")
+		fmt.Fprintln(w0, "  baresip 1.0.0 timed the same way in the reference lab (../shared/notes/sip-media.md): 118-121 ms at")
+		fmt.Fprintln(w0, "  jitter_buffer_delay 5-10 (its default), 57.9 ms at 2-10, 38 ms at 1-10.")
+	}
+	goal := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Fprintf(w0, "\nGoals: CPU per call at or below baresip's: %s; firmware under 16 MB resident in a call: %s (%d kB)\n",
+		goal(ours.caller.PerMinute <= theirs.caller.PerMinute), goal(ours.caller.RSSMax < 16*1024), ours.caller.RSSMax)
+}
+
+// cutWAV copies the first d of a 16-bit mono WAV file with a 44-byte
+// header (the lab writes its pattern that way) to dst.
+func cutWAV(src, dst string, d time.Duration) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("cut wav: %w", err)
+	}
+	if len(b) < 44 || string(b[0:4]) != "RIFF" || string(b[36:40]) != "data" {
+		return fmt.Errorf("cut wav %s: not a plain 44-byte-header WAV", src)
+	}
+	rate := int(binary.LittleEndian.Uint32(b[24:28]))
+	n := min(len(b)-44, 2*int(d.Seconds()*float64(rate)))
+	out := slices.Clone(b[:44+n])
+	binary.LittleEndian.PutUint32(out[4:], uint32(36+n))
+	binary.LittleEndian.PutUint32(out[40:], uint32(n))
+	if err := os.WriteFile(dst, out, 0o644); err != nil {
+		return fmt.Errorf("cut wav: %w", err)
+	}
+	return nil
+}
