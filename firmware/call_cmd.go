@@ -7,20 +7,30 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"deskphone/hal"
 	"deskphone/hal/sim"
+	"deskphone/media"
 	"deskphone/sipcore"
 )
 
-// cmdCall is the field engineer's call check: it registers one line, dials
-// a URI, plays a WAV file as the microphone and records the earpiece, and
-// hangs up after -for. Output:
+// cmdCall is the field engineer's call check: it registers one line,
+// dials a URI (or with -answer waits for a call and answers it), plays a
+// WAV file as the microphone and records the earpiece, and hangs up after
+// -for (unless the other party hangs up first). Output:
 //
 //	REGISTERED registrar=HOST:PORT
-//	CALL-ESTABLISHED codec=PCMU srtp=AES_CM_128_HMAC_SHA1_80 (srtp=none without SRTP)
-//	CALL-ENDED sent=N received=N
+//	CALL-INCOMING from="..." precedence=flash (with -answer)
+//	CALL-REFUSED reason="..." (an incoming call the line's security mode refused)
+//	CALL-ESTABLISHED codec=PCMU srtp=AES_CM_128_HMAC_SHA1_80 security=encrypted (srtp=none without SRTP)
+//	DTMF-SENT digits=123 (with -dtmf)
+//	CALL-HELD peer=recvonly / CALL-RESUMED peer=sendrecv (with -hold: the peer's answer)
+//	CALL-CANCELLED after=DUR (with -give-up: unanswered, CANCEL sent)
+//	CALL-ENDED by=local|remote sent=N received=N (by=remote reason="..." for a caller's CANCEL while -ring)
+//	CALL-STATS lost=N jitter=D concealed=D late=N auth-failures=N
 func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("call", stderr)
 	registrar := fs.String("registrar", "", "registrar HOST[:PORT]")
@@ -31,15 +41,22 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	caFile := fs.String("ca", "", "PEM file of the CA(s) the registrar's TLS certificate must chain to")
 	listen := fs.String("listen", sipcore.DefaultListen, "local UDP and TCP address for requests to the phone")
 	dial := fs.String("dial", "", "SIP URI to call")
-	play := fs.String("play", "", "16-bit mono WAV file sent as the microphone")
+	answer := fs.Bool("answer", false, "wait for one incoming call and answer it (instead of -dial)")
+	ring := fs.Duration("ring", 0, "with -answer: let the call ring this long before answering")
+	giveUp := fs.Duration("give-up", 0, "with -dial: cancel the call if it is not answered within this time (0: wait)")
+	codecs := fs.String("codecs", "", "audio codecs in preference order, e.g. G722,PCMU (default PCMU,PCMA,G722)")
+	precedence := fs.String("precedence", "", "MLPP precedence of the call: routine, priority, immediate, flash, flash-override")
+	play := fs.String("play", "", "16-bit mono WAV file sent as the microphone (at the codec's rate)")
 	record := fs.String("record", "", "WAV file the received audio is written to")
 	dur := fs.Duration("for", 10*time.Second, "how long the call lasts once answered")
+	dtmf := fs.String("dtmf", "", "digits sent as RFC 4733 telephone events one second into the call")
+	hold := fs.Bool("hold", false, "hold the call at half of -for and resume it at three quarters")
 	verbose := fs.Bool("v", false, "log the engine's details to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *registrar == "" || *user == "" || *dial == "" {
-		return fmt.Errorf("%w: -registrar, -user and -dial are required", errUsage)
+	if *registrar == "" || *user == "" || (*dial == "") == !*answer {
+		return fmt.Errorf("%w: -registrar, -user and one of -dial or -answer are required", errUsage)
 	}
 	sec := sipcore.Security(*security)
 	if sec == "" {
@@ -56,6 +73,9 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Index: 1, Enabled: true, User: *user, Password: *password, Registrar: host, RegistrarPort: port,
 		Transport: sipcore.Transport(*transport), Security: sec,
 	}}}
+	if *codecs != "" {
+		cfg.Codecs = strings.Split(strings.ToUpper(*codecs), ",")
+	}
 	if *caFile != "" {
 		if cfg.TLS.Roots, err = loadRoots(*caFile); err != nil {
 			return err
@@ -63,6 +83,14 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if p := sipcore.Precedence(*precedence); !p.Valid() {
+		return fmt.Errorf("%w: -precedence %q: not routine, priority, immediate, flash or flash-override", errUsage, *precedence)
+	}
+	for _, d := range *dtmf {
+		if _, err := media.DTMFEvent(d); err != nil {
+			return fmt.Errorf("%w: -dtmf: %v", errUsage, err)
+		}
 	}
 	audio := sim.NewAudio()
 	if *play != "" {
@@ -82,14 +110,24 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	registered := make(chan sipcore.Event, 1)
-	eng, err := sipcore.New(cfg, sipcore.Hooks{Log: log, Audio: audio, Endpoint: hal.Handset, OnEvent: func(ev sipcore.Event) {
-		if ev.Kind == sipcore.EventRegistered || ev.Kind == sipcore.EventRegisterFailed && ev.RetryIn > 0 {
-			select {
-			case registered <- ev:
-			default:
+	incoming := make(chan *sipcore.Call, 4)
+	eng, err := sipcore.New(cfg, sipcore.Hooks{Log: log, Audio: audio, Endpoint: hal.Handset,
+		OnEvent: func(ev sipcore.Event) {
+			if ev.Kind == sipcore.EventRegistered || ev.Kind == sipcore.EventRegisterFailed && ev.RetryIn > 0 {
+				select {
+				case registered <- ev:
+				default:
+				}
 			}
-		}
-	}})
+		},
+		OnCall: func(c *sipcore.Call, s sipcore.CallState) {
+			if c.Direction == sipcore.Incoming && (s == sipcore.CallIncoming || s == sipcore.CallRefused) {
+				select {
+				case incoming <- c:
+				default:
+				}
+			}
+		}})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -111,30 +149,67 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return ctx.Err()
 	}
 
-	call, err := eng.Dial(ctx, 1, *dial)
-	if err != nil {
-		fmt.Fprintf(stdout, "CALL-FAILED detail=%q\n", err.Error())
-		return errSilent
+	var call *sipcore.Call
+	if *answer {
+		select {
+		case call = <-incoming:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if call.State() == sipcore.CallRefused {
+			fmt.Fprintf(stdout, "CALL-REFUSED reason=%q\n", call.Reason())
+			return errSilent
+		}
+		fmt.Fprintf(stdout, "CALL-INCOMING from=%q precedence=%s\n", call.URI, orNone(string(call.Precedence)))
+		if *ring > 0 {
+			t := time.NewTimer(*ring)
+			select {
+			case <-t.C:
+			case <-call.Done(): // the caller gave up (CANCEL)
+				t.Stop()
+				fmt.Fprintf(stdout, "CALL-ENDED by=remote reason=%q\n", call.Reason())
+				return nil
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			}
+		}
+		if err := call.Answer(); err != nil {
+			fmt.Fprintf(stdout, "CALL-FAILED detail=%q\n", err.Error())
+			return errSilent
+		}
+	} else {
+		dctx, dcancel := ctx, context.CancelFunc(func() {})
+		if *giveUp > 0 {
+			dctx, dcancel = context.WithTimeout(ctx, *giveUp)
+		}
+		call, err = eng.DialWith(dctx, 1, *dial, sipcore.DialOptions{Precedence: sipcore.Precedence(*precedence)})
+		dcancel()
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			fmt.Fprintf(stdout, "CALL-CANCELLED after=%s\n", *giveUp)
+			return nil
+		}
+		if err != nil {
+			fmt.Fprintf(stdout, "CALL-FAILED detail=%q\n", err.Error())
+			return errSilent
+		}
 	}
 	neg := call.Negotiated()
 	suite := "none"
 	if neg.SRTP {
 		suite = string(neg.LocalCrypto.Suite)
 	}
-	fmt.Fprintf(stdout, "CALL-ESTABLISHED codec=%s srtp=%s\n", neg.Codec.Name, suite)
+	fmt.Fprintf(stdout, "CALL-ESTABLISHED codec=%s srtp=%s security=%s\n", neg.Codec.Name, suite, call.Level())
 
-	t := time.NewTimer(*dur)
-	select {
-	case <-t.C:
-	case <-call.Done(): // the remote party hung up
-	case <-ctx.Done():
-	}
-	t.Stop()
+	by := callScript(ctx, call, stdout, *dur, *dtmf, *hold)
 	hctx, hcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer hcancel()
 	herr := call.Hangup(hctx)
 	c := call.Counters()
-	fmt.Fprintf(stdout, "CALL-ENDED sent=%d received=%d\n", c.PacketsSent, c.PacketsReceived)
+	fmt.Fprintf(stdout, "CALL-ENDED by=%s sent=%d received=%d\n", by, c.PacketsSent, c.PacketsReceived)
+	ms := call.MediaStats()
+	fmt.Fprintf(stdout, "CALL-STATS lost=%d jitter=%s concealed=%s late=%d auth-failures=%d\n",
+		ms.Lost, ms.Jitter.Round(time.Microsecond), ms.Concealed, ms.Late, c.AuthFailures)
 	var werr error
 	if *record != "" {
 		if err := os.WriteFile(*record, encodeWAV(audio.Recorded(hal.Handset), neg.Codec.AudioRate), 0o644); err != nil {
@@ -142,4 +217,66 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	return errors.Join(herr, werr)
+}
+
+// callScript runs the established call for dur: digits a second in, hold
+// and resume at half and three quarters of it. It returns who ended the
+// call: "remote" when the other party hung up, else "local".
+func callScript(ctx context.Context, call *sipcore.Call, stdout io.Writer, dur time.Duration, digits string, hold bool) string {
+	start := time.Now()
+	type step struct {
+		at time.Duration
+		do func()
+	}
+	var steps []step
+	if digits != "" {
+		steps = append(steps, step{time.Second, func() {
+			for _, d := range digits {
+				if err := call.SendDigit(d); err != nil {
+					fmt.Fprintf(stdout, "DTMF-FAILED detail=%q\n", err.Error())
+					return
+				}
+			}
+			fmt.Fprintf(stdout, "DTMF-SENT digits=%s\n", digits)
+		}})
+	}
+	if hold {
+		steps = append(steps, step{dur / 2, func() {
+			if err := call.Hold(ctx); err != nil {
+				fmt.Fprintf(stdout, "HOLD-FAILED detail=%q\n", err.Error())
+				return
+			}
+			fmt.Fprintf(stdout, "CALL-HELD peer=%s\n", call.PeerDirection())
+		}}, step{dur * 3 / 4, func() {
+			if err := call.Resume(ctx); err != nil {
+				fmt.Fprintf(stdout, "RESUME-FAILED detail=%q\n", err.Error())
+				return
+			}
+			fmt.Fprintf(stdout, "CALL-RESUMED peer=%s\n", call.PeerDirection())
+		}})
+	}
+	slices.SortFunc(steps, func(a, b step) int { return int(a.at - b.at) })
+	for _, s := range append(steps, step{dur, nil}) {
+		t := time.NewTimer(time.Until(start.Add(s.at)))
+		select {
+		case <-t.C:
+		case <-call.Done():
+			t.Stop()
+			return "remote"
+		case <-ctx.Done():
+			t.Stop()
+			return "local"
+		}
+		if s.do != nil {
+			s.do()
+		}
+	}
+	return "local"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

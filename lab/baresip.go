@@ -41,6 +41,13 @@ type UAOptions struct {
 	Transport string // "udp" (default), "tcp" or "tls"
 	MediaEnc  string // default "srtp-mand"; "none" for plain RTP
 	Audio     string // WAV to send (default the lab's AudioFile)
+	// Codecs is baresip's audio_codecs (default "PCMU,PCMA"); G.722 must be
+	// written "G722/16000/1" (a bare G722 offers everything) and wants a
+	// 16 kHz Audio file.
+	Codecs string
+	// AnswerMode is baresip's answermode: "auto" (default) or "manual"
+	// (a call rings until answered or cancelled).
+	AnswerMode string
 }
 
 var (
@@ -61,6 +68,12 @@ func (l *Lab) StartUA(ctx context.Context, o UAOptions) (*UA, error) {
 	}
 	if o.Audio == "" {
 		o.Audio = l.AudioFile
+	}
+	if o.Codecs == "" {
+		o.Codecs = "PCMU,PCMA"
+	}
+	if o.AnswerMode == "" {
+		o.AnswerMode = "auto"
 	}
 	ua := &UA{User: o.User, Addr: o.Addr, Port: o.Port, CtrlPort: 4444, Dir: filepath.Join(l.Dir, "baresip-"+o.Name)}
 	if err := os.MkdirAll(ua.Dir, 0o755); err != nil {
@@ -85,6 +98,7 @@ rtp_stats		yes
 snd_path		%[5]s
 module_path		/usr/lib/baresip/modules
 module			g711.so
+module			g722.so
 module			aufile.so
 module			aubridge.so
 module			srtp.so
@@ -103,8 +117,8 @@ ctrl_tcp_listen		%[1]s:%[6]d
 	if o.MediaEnc != "none" {
 		enc = ";mediaenc=" + o.MediaEnc
 	}
-	acct := fmt.Sprintf("<sip:%s@%s;transport=%s>;auth_user=%s;auth_pass=%s;answermode=auto;outbound=\"sip:%s:%d;transport=%s\";regint=300;audio_codecs=PCMU,PCMA%s\n",
-		o.User.User, l.PBX.Host, o.Transport, o.User.User, o.User.Password, l.PBX.Addr, pbxPort, o.Transport, enc)
+	acct := fmt.Sprintf("<sip:%s@%s;transport=%s>;auth_user=%s;auth_pass=%s;answermode=%s;outbound=\"sip:%s:%d;transport=%s\";regint=300;audio_codecs=%s%s\n",
+		o.User.User, l.PBX.Host, o.Transport, o.User.User, o.User.Password, o.AnswerMode, l.PBX.Addr, pbxPort, o.Transport, o.Codecs, enc)
 	for name, body := range map[string]string{"config": conf, "accounts": acct, "contacts": ""} {
 		if err := os.WriteFile(filepath.Join(ua.Dir, name), []byte(body), 0o600); err != nil {
 			return nil, fmt.Errorf("start baresip %s: %w", o.Name, err)
@@ -207,6 +221,63 @@ func (ua *UA) Events(ctx context.Context, fn func(Event) bool) error {
 		}
 	}
 }
+
+// Ctrl is one ctrl_tcp connection for both commands and events: baresip
+// keeps a single control connection, and a new one (Command, Events)
+// drops the last, so a test that sends commands while it follows events
+// uses one Ctrl.
+type Ctrl struct {
+	c     net.Conn
+	r     *bufio.Reader
+	token *atomic.Int64
+}
+
+// Ctrl opens the UA's control connection; Close it when done.
+func (ua *UA) Ctrl(ctx context.Context) (*Ctrl, error) {
+	c, err := ua.ctrl(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Ctrl{c: c, r: bufio.NewReader(c), token: &ua.token}, nil
+}
+
+// Send sends a command without waiting for its response (it arrives on
+// the event stream, where Events skips it).
+func (c *Ctrl) Send(cmd, params string) error {
+	tok := strconv.FormatInt(c.token.Add(1), 10)
+	req, _ := json.Marshal(map[string]string{"command": cmd, "params": params, "token": tok})
+	if _, err := c.c.Write(netstring(req)); err != nil {
+		return fmt.Errorf("baresip %s: %w", cmd, err)
+	}
+	return nil
+}
+
+// Events streams events to fn until it returns true, ctx ends or the
+// connection fails. One goroutine at a time reads.
+func (c *Ctrl) Events(ctx context.Context, fn func(Event) bool) error {
+	stop := context.AfterFunc(ctx, func() { _ = c.c.SetReadDeadline(time.Now()) })
+	defer stop()
+	for {
+		msg, err := readNetstring(c.r)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("baresip events: %w", err)
+		}
+		var e Event
+		if json.Unmarshal(msg, &e) != nil || e.Type == "" {
+			continue
+		}
+		e.Raw = string(msg)
+		if fn(e) {
+			return nil
+		}
+	}
+}
+
+// Close closes the connection.
+func (c *Ctrl) Close() error { return c.c.Close() }
 
 // netstring frames b as "len:b,".
 func netstring(b []byte) []byte {

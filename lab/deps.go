@@ -13,7 +13,8 @@ var Packages = []string{
 	"iproute2", "nftables", "busybox", "curl",
 	"hostapd", "wpasupplicant", "freeradius",
 	"kamailio", "kamailio-tls-modules", "baresip-core", "sipsak",
-	"nginx", "tftpd-hpa", "tftp-hpa", "vsftpd", "dnsmasq-base",
+	"nginx", "tftpd-hpa", "tftp-hpa", "vsftpd", "dnsmasq-base", "lldpd",
+	"espeak-ng", "sox",
 }
 
 // binaries maps each program the lab or its tests run to its package.
@@ -22,6 +23,7 @@ var binaries = map[string]string{
 	"hostapd": "hostapd", "hostapd_cli": "hostapd", "wpa_supplicant": "wpasupplicant", "wpa_cli": "wpasupplicant",
 	"freeradius": "freeradius", "kamailio": "kamailio", "baresip": "baresip-core", "sipsak": "sipsak",
 	"nginx": "nginx", "in.tftpd": "tftpd-hpa", "tftp": "tftp-hpa", "vsftpd": "vsftpd", "dnsmasq": "dnsmasq-base",
+	"lldpd": "lldpd", "lldpcli": "lldpd", "espeak-ng": "espeak-ng", "sox": "sox",
 }
 
 // Missing lists the programs the lab needs that are not installed, with the

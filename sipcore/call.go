@@ -1,15 +1,12 @@
 package sipcore
 
-// Calls (outgoing, for now): Dial sends INVITE on a line with an SDP offer
-// from the media package, answers 401/407 with the line's digest
-// credentials, sends ACK for the 2xx and runs the call's media: a
-// media.Session on a UDP socket at the address the registrar sees the
-// phone at, a jitter buffer and an AudioPath on Hooks.Audio. The line's
-// security mode sets the SRTP policy (Line.SRTPPolicy): encrypted requires
-// SRTP (an answer without it is refused and the call hung up), and SDES
-// keys are offered only over TLS. Hangup sends BYE; a BYE from the peer
-// gets 200 and ends the call (Call.Done). A Dial whose context ends before
-// the answer sends CANCEL.
+// A call is one INVITE dialog of a line and its media, in either
+// direction: Dial (call_out.go) places one, an incoming INVITE
+// (call_in.go) offers one to Hooks.OnCall to Answer or Reject. Hold and
+// Resume re-INVITE (call_hold.go). The line's security mode sets the SRTP
+// policy (Line.SRTPPolicy): encrypted requires SRTP and refuses a call
+// without it, and SDES keys are offered and accepted only over TLS. BYE
+// ends a call from either side.
 
 import (
 	"context"
@@ -25,43 +22,83 @@ import (
 
 	"deskphone/hal"
 	"deskphone/media"
+	"deskphone/status"
 )
 
 // CallState is where a call is.
 type CallState string
 
-// Call states.
+// Call states. Ended and Refused are final.
 const (
 	CallDialing     CallState = "dialing"
-	CallRinging     CallState = "ringing" // 180/183 received
+	CallRinging     CallState = "ringing"  // outgoing: 180/183 received
+	CallIncoming    CallState = "incoming" // incoming: ringing here, not answered yet
 	CallEstablished CallState = "established"
 	CallEnded       CallState = "ended"
+	// CallRefused: the line's security mode (or the media) refused the
+	// call: an outgoing answer without SRTP, an incoming offer without
+	// crypto under encrypted (488). Reason says why.
+	CallRefused CallState = "refused"
 )
 
-// Call is one outgoing call of a line: its dialog and its media.
+// CallDirection says who placed the call.
+type CallDirection string
+
+// Directions.
+const (
+	Outgoing CallDirection = "outgoing"
+	Incoming CallDirection = "incoming"
+)
+
+// Security levels of a call, as published.
+const (
+	LevelEncrypted     = "encrypted"     // TLS signalling and SRTP
+	LevelAuthenticated = "authenticated" // TLS signalling, plain RTP
+	LevelNonsecure     = "nonsecure"
+)
+
+// Call is one call of a line: its dialog and its media.
 type Call struct {
-	Line int
-	URI  string
+	Line       int
+	URI        string // the peer
+	Direction  CallDirection
+	Precedence Precedence // MLPP: asked for (outgoing) or received (incoming)
 
 	e    *Engine
 	st   *stack
 	lr   *lineRun
 	dest string // next hop of in-dialog requests
+	tls  bool   // signalling runs over TLS
 
-	mu     sync.Mutex
-	state  CallState
-	neg    media.Negotiated
-	callID string
-	from   *sip.FromHeader
-	to     *sip.ToHeader
-	remote sip.Uri // the peer's Contact
-	routes []sip.Uri
-	cseq   uint32
-	path   *media.AudioPath
-	sess   *media.Session
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	ended  chan struct{}
+	mu         sync.Mutex
+	state      CallState
+	reason     string
+	neg        media.Negotiated
+	mcfg       media.MediaConfig
+	local      media.Local
+	callID     string
+	from       *sip.FromHeader // our side, as in our requests
+	to         *sip.ToHeader   // the peer's side
+	remote     sip.Uri         // the peer's Contact
+	contact    sip.Uri         // ours
+	routes     []sip.Uri
+	cseq       uint32
+	held       bool            // we put the call on hold
+	peerDir    media.Direction // the direction of the peer's last answer to our re-INVITE
+	endpoint   hal.Endpoint
+	path       *media.AudioPath
+	sess       *media.Session
+	cancel     context.CancelFunc // stops the media
+	prior      media.Counters     // of the sessions before this one (re-INVITEs restart it)
+	lastStats  media.CallStats    // of the last session stopped
+	dialCancel context.CancelFunc // abandons an outgoing call not answered yet
+	wg         sync.WaitGroup
+	reinvite   sync.Mutex // one re-INVITE of ours at a time
+	ended      chan struct{}
+
+	// incoming only
+	answerCh chan answerReq // Answer and Reject, to the INVITE's handler
+	decided  chan struct{}  // closed once the INVITE got its final response
 }
 
 // SRTPPolicy is the media policy of a line's security mode: encrypted
@@ -77,203 +114,66 @@ func (l Line) SRTPPolicy() media.SRTPPolicy {
 	return media.SRTPOff
 }
 
-// Dial calls uri (a SIP URI, or a user of the line's domain) from line and
-// returns once the call is answered; ctx bounds the wait (its end cancels
-// the unanswered call). Audio runs on Hooks.Audio until Hangup.
-func (e *Engine) Dial(ctx context.Context, line int, uri string) (*Call, error) {
-	e.mu.Lock()
-	cfg, st := e.cfg, e.st
-	e.mu.Unlock()
-	if st == nil {
-		return nil, errors.New("dial: sip engine is not running")
-	}
-	var lc *Line
-	for i := range cfg.Lines {
-		if cfg.Lines[i].Index == line && cfg.Lines[i].Enabled {
-			lc = &cfg.Lines[i]
-		}
-	}
-	if lc == nil {
-		return nil, fmt.Errorf("dial: no enabled line %d", line)
-	}
-	var target sip.Uri
-	if !strings.Contains(uri, ":") && !strings.Contains(uri, "@") {
-		uri = "sip:" + uri + "@" + cmpOr(lc.Domain, lc.Registrar)
-	}
-	if err := sip.ParseUri(uri, &target); err != nil {
-		return nil, fmt.Errorf("dial %q: %w", uri, err)
-	}
-	lr := &lineRun{cfg: *lc, timing: cfg.Timing, st: st, userAgent: cfg.UserAgent, now: cfg.TLS.Time, log: e.log}
-	t := target0(*lc)
-	c := &Call{Line: line, URI: uri, e: e, st: st, lr: lr, dest: t.dest(), state: CallDialing,
-		callID: sip.GenerateTagN(24), ended: make(chan struct{})}
+// ID identifies the call while it lasts (its SIP Call-ID).
+func (c *Call) ID() string { return c.callID }
 
-	// Media socket on the address the registrar sees us at.
-	host := st.contactHost(t.dest())
-	conn, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return nil, fmt.Errorf("dial: media socket: %w", err)
-	}
-	local := media.Local{Addr: conn.LocalAddr().(*net.UDPAddr).AddrPort(), Direction: media.SendRecv,
-		SessionID: uint64(time.Now().UnixNano()), SessionVer: 1}
-	local.Addr = netip.AddrPortFrom(local.Addr.Addr().Unmap(), local.Addr.Port())
-	offer, err := media.BuildOffer(media.MediaConfig{SRTP: lc.SRTPPolicy()}, local)
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("dial: %w", err)
-	}
-	res, req, err := c.invite(ctx, target, offer.SDP)
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("dial %s: %w", uri, err)
-	}
-	c.ack(req, res)
-	neg, err := offer.ApplyAnswer(res.Body(), local)
-	if err != nil {
-		conn.Close()
-		_ = c.bye(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("dial %s: %w", uri, err)
-	}
-	if err := c.startMedia(e.hooks, conn, neg); err != nil {
-		_ = c.bye(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("dial %s: %w", uri, err)
-	}
-	e.mu.Lock()
-	if e.calls == nil {
-		e.calls = map[string]*Call{}
-	}
-	e.calls[c.callID] = c
-	e.mu.Unlock()
-	c.setState(CallEstablished)
-	return c, nil
+// mediaSockets are a call's RTP socket and its RTCP twin on the next port
+// (RFC 3550 11: the peer sends RTCP to the RTP port + 1 unless told).
+type mediaSockets struct {
+	rtp, rtcp net.PacketConn
 }
 
-// onBye ends the call the peer hangs up.
-func (e *Engine) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	e.mu.Lock()
-	c := e.calls[req.CallID().Value()]
-	e.mu.Unlock()
-	if c == nil || req.From().Params == nil {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
-		return
-	}
-	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
-	c.end()
+// Close closes both sockets.
+func (m *mediaSockets) Close() error {
+	m.rtcp.Close()
+	return m.rtp.Close()
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// target0 is the line's primary registrar.
-func target0(l Line) target {
-	l = l.withDefaults()
-	return target{host: l.Registrar, port: l.RegistrarPort, proxy: l.OutboundProxy}
-}
-
-// invite sends INVITE until a final response, answering digest challenges.
-func (c *Call) invite(ctx context.Context, to sip.Uri, body []byte) (*sip.Response, *sip.Request, error) {
-	var auth clientAuth
-	fromTag := sip.GenerateTagN(12)
-	for range 3 {
-		c.cseq++
-		req, contact, err := c.lr.request(ctx, sip.INVITE, target0(c.lr.cfg), c.callID, fromTag, c.cseq)
+// listenMedia opens the call's RTP and RTCP sockets (an even port and the
+// next) on the address the registrar sees the phone at; port 0 picks a
+// free pair, a restart reuses the call's.
+func listenMedia(st *stack, dest string, port uint16) (*mediaSockets, netip.AddrPort, error) {
+	host := st.contactHost(dest)
+	var err error
+	for range 50 {
+		var rtp, rtcp net.PacketConn
+		rtp, err = net.ListenPacket("udp", net.JoinHostPort(host, fmt.Sprint(port)))
 		if err != nil {
-			return nil, nil, err
+			break
 		}
-		req.Recipient = to
-		th := &sip.ToHeader{Address: to, Params: sip.NewParams()}
-		req.ReplaceHeader(th)
-		req.AppendHeader(&sip.ContactHeader{Address: contact})
-		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-		req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY"))
-		req.SetBody(body)
-		if err := auth.authorize(req, cmpOr(c.lr.cfg.AuthUser, c.lr.cfg.User), c.lr.cfg.Password); err != nil {
-			return nil, nil, err
+		a := rtp.LocalAddr().(*net.UDPAddr).AddrPort()
+		if port == 0 && a.Port()%2 == 1 {
+			rtp.Close() // RTP takes the even port of the pair
+			continue
 		}
-		res, err := c.transact(ctx, req)
+		rtcp, err = net.ListenPacket("udp", net.JoinHostPort(host, fmt.Sprint(a.Port()+1)))
 		if err != nil {
-			return nil, nil, err
+			rtp.Close()
+			if port != 0 {
+				break
+			}
+			continue
 		}
-		switch code := res.StatusCode; {
-		case res.IsSuccess():
-			c.from = req.From()
-			c.to = res.To()
-			if ct := res.Contact(); ct != nil {
-				c.remote = ct.Address
-			} else {
-				c.remote = to
-			}
-			for _, h := range res.GetHeaders("Record-Route") {
-				if rr, ok := h.(*sip.RecordRouteHeader); ok {
-					c.routes = append([]sip.Uri{rr.Address}, c.routes...)
-				}
-			}
-			return res, req, nil
-		case code == sip.StatusUnauthorized || code == sip.StatusProxyAuthRequired:
-			refused, err := auth.challenge(res)
-			if err != nil {
-				return nil, nil, err
-			}
-			if refused {
-				return nil, nil, fmt.Errorf("credentials refused (%d %s)", code, res.Reason)
-			}
-		default:
-			return nil, nil, fmt.Errorf("refused: %d %s", code, res.Reason)
-		}
+		return &mediaSockets{rtp: rtp, rtcp: rtcp}, netip.AddrPortFrom(a.Addr().Unmap(), a.Port()), nil
 	}
-	return nil, nil, errors.New("too many challenges")
+	if err == nil {
+		err = errors.New("no free port pair")
+	}
+	return nil, netip.AddrPort{}, fmt.Errorf("media socket: %w", err)
 }
 
-// transact runs the INVITE transaction, noting ringing; the end of ctx
-// cancels it.
-func (c *Call) transact(ctx context.Context, req *sip.Request) (*sip.Response, error) {
-	tx, err := c.st.txl.Request(context.WithoutCancel(ctx), req)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Terminate()
-	for {
-		select {
-		case res := <-tx.Responses():
-			if res.IsProvisional() {
-				if res.StatusCode == 180 || res.StatusCode == 183 {
-					c.setState(CallRinging)
-				}
-				continue
-			}
-			return res, nil
-		case <-tx.Done():
-			return nil, tx.Err()
-		case <-ctx.Done():
-			c.sendCancel(req)
-			return nil, ctx.Err()
-		}
-	}
+// newLocal is a fresh SDP identity for a media address.
+func newLocal(addr netip.AddrPort) media.Local {
+	return media.Local{Addr: addr, Direction: media.SendRecv, SessionID: uint64(time.Now().UnixNano()), SessionVer: 1}
 }
 
-// sendCancel cancels the pending INVITE req (RFC 3261 9.1).
-func (c *Call) sendCancel(req *sip.Request) {
-	cancel := sip.NewRequest(sip.CANCEL, req.Recipient)
-	cancel.AppendHeader(sip.HeaderClone(req.Via()))
-	for _, h := range req.GetHeaders("Route") {
-		cancel.AppendHeader(sip.HeaderClone(h))
+// mediaConfig is the media policy of line l for signalling over tls.
+func mediaConfig(l Line, codecs []string, tls bool) media.MediaConfig {
+	p := l.SRTPPolicy()
+	if !tls && p == media.SRTPOptional {
+		p = media.SRTPOff // SDES keys never travel in the clear
 	}
-	maxf := sip.MaxForwardsHeader(70)
-	cancel.AppendHeader(&maxf)
-	cancel.AppendHeader(sip.HeaderClone(req.From()))
-	cancel.AppendHeader(sip.HeaderClone(req.To()))
-	cancel.AppendHeader(sip.HeaderClone(req.CallID()))
-	cancel.AppendHeader(&sip.CSeqHeader{SeqNo: req.CSeq().SeqNo, MethodName: sip.CANCEL})
-	cancel.SetTransport(req.Transport())
-	cancel.SetDestination(req.Destination())
-	cancel.Laddr = req.Laddr
-	ctx, done := context.WithTimeout(context.Background(), c.lr.timing.RequestTimeout)
-	defer done()
-	_, _ = c.st.do(ctx, cancel, c.lr.timing.RequestTimeout)
+	return media.MediaConfig{Codecs: codecs, SRTP: p}
 }
 
 // inDialog builds a request of the dialog (ACK keeps the INVITE's CSeq).
@@ -306,9 +206,10 @@ func (c *Call) inDialog(method sip.RequestMethod, seq uint32) *sip.Request {
 	return req
 }
 
-// ack acknowledges the 2xx (sent directly: ACK to 2xx is no transaction).
-func (c *Call) ack(_ *sip.Request, _ *sip.Response) {
-	ack := c.inDialog(sip.ACK, c.cseq)
+// sendACK acknowledges a 2xx to our INVITE with CSeq seq (sent directly:
+// ACK to 2xx is no transaction).
+func (c *Call) sendACK(seq uint32) {
+	ack := c.inDialog(sip.ACK, seq)
 	if err := c.st.tp.WriteMsg(ack); err != nil {
 		c.lr.log.Warn("sip call: ack", "err", err)
 	}
@@ -330,8 +231,9 @@ func (c *Call) bye(ctx context.Context) error {
 	return nil
 }
 
-// startMedia runs the RTP session and the audio path of the call.
-func (c *Call) startMedia(h Hooks, conn net.PacketConn, neg media.Negotiated) error {
+// startMedia runs the RTP session and the audio path of the call on conn.
+func (c *Call) startMedia(conn *mediaSockets, neg media.Negotiated) error {
+	h := c.e.hooks
 	codec, err := media.CodecFor(neg)
 	if err != nil {
 		conn.Close()
@@ -344,10 +246,11 @@ func (c *Call) startMedia(h Hooks, conn net.PacketConn, neg media.Negotiated) er
 		dtmf = neg.DTMFType
 	}
 	sess, err := media.NewSession(media.SessionConfig{
-		Conn: conn, Remote: net.UDPAddrFromAddrPort(neg.Remote), PayloadType: neg.Codec.Type,
+		Conn: conn.rtp, Remote: net.UDPAddrFromAddrPort(neg.Remote), PayloadType: neg.Codec.Type,
 		ClockRate: neg.Codec.SDPClock, FrameTicks: ticks, SRTP: neg.SRTP,
 		Local: neg.LocalCrypto, RemoteKey: neg.RemoteCrypto,
-		Deliver: media.Demux(jb, neg.Codec.Type, dtmf, nil), Log: c.lr.log,
+		Deliver: media.Demux(jb, neg.Codec.Type, dtmf, c.onDigit), Log: c.lr.log,
+		RTCPConn: conn.rtcp, Jitter: jb,
 	})
 	if err != nil {
 		conn.Close()
@@ -356,20 +259,21 @@ func (c *Call) startMedia(h Hooks, conn net.PacketConn, neg media.Negotiated) er
 	ctx, cancel := context.WithCancel(context.Background())
 	c.mu.Lock()
 	c.neg, c.sess, c.cancel = neg, sess, cancel
+	ep := c.endpoint
 	c.mu.Unlock()
 	c.wg.Add(1)
 	go func() { defer c.wg.Done(); _ = sess.Run(ctx) }()
 	if h.Audio == nil {
 		return nil
 	}
-	ep := cmpOr(string(h.Endpoint), string(hal.Handset))
-	path, err := media.NewAudioPath(media.AudioPathConfig{Audio: h.Audio, Enabled: []hal.Endpoint{hal.Endpoint(ep)},
-		Endpoint: hal.Endpoint(ep), Codec: codec, Send: sess, Receive: jb, DTMFType: dtmf, Log: c.lr.log})
+	path, err := media.NewAudioPath(media.AudioPathConfig{Audio: h.Audio, Enabled: c.e.enabledEndpoints(),
+		Endpoint: ep, Codec: codec, Send: sess, Receive: jb, DTMFType: dtmf, Log: c.lr.log})
 	if err != nil {
 		cancel()
 		c.wg.Wait()
 		return err
 	}
+	path.SetDirection(neg.Direction)
 	c.mu.Lock()
 	c.path = path
 	c.mu.Unlock()
@@ -378,39 +282,112 @@ func (c *Call) startMedia(h Hooks, conn net.PacketConn, neg media.Negotiated) er
 	return nil
 }
 
-func (c *Call) setState(s CallState) {
+// stopMedia stops the session (it closes the socket) and the audio path.
+func (c *Call) stopMedia() {
 	c.mu.Lock()
-	c.state = s
-	c.mu.Unlock()
-	if c.e.hooks.OnCall != nil {
-		c.e.hooks.OnCall(c, s)
-	}
-}
-
-// Done is closed when the call has ended, by either side.
-func (c *Call) Done() <-chan struct{} { return c.ended }
-
-// end stops the media and forgets the call; it reports whether it was
-// still up.
-func (c *Call) end() bool {
-	c.mu.Lock()
-	if c.state == CallEnded {
-		c.mu.Unlock()
-		return false
-	}
-	c.state = CallEnded
-	cancel := c.cancel
+	cancel, sess := c.cancel, c.sess
+	c.cancel, c.path, c.sess = nil, nil, nil
 	c.mu.Unlock()
 	if cancel != nil {
 		cancel()
 	}
 	c.wg.Wait()
-	c.e.mu.Lock()
-	delete(c.e.calls, c.callID)
-	c.e.mu.Unlock()
-	if c.e.hooks.OnCall != nil {
-		c.e.hooks.OnCall(c, CallEnded)
+	if sess != nil {
+		st := sess.Stats()
+		c.mu.Lock()
+		c.prior = addCounters(c.prior, sess.Counters())
+		c.lastStats = st
+		c.mu.Unlock()
 	}
+}
+
+// MediaStats are the media statistics of the call's session (the last
+// one, once the call ended): loss, jitter, RTT, concealment.
+func (c *Call) MediaStats() media.CallStats {
+	c.mu.Lock()
+	s, last := c.sess, c.lastStats
+	c.mu.Unlock()
+	if s == nil {
+		return last
+	}
+	return s.Stats()
+}
+
+func addCounters(a, b media.Counters) media.Counters {
+	a.PacketsSent += b.PacketsSent
+	a.BytesSent += b.BytesSent
+	a.PacketsReceived += b.PacketsReceived
+	a.BytesReceived += b.BytesReceived
+	a.Lost += b.Lost
+	a.AuthFailures += b.AuthFailures
+	a.ReplaysDropped += b.ReplaysDropped
+	a.Malformed += b.Malformed
+	return a
+}
+
+// renegotiated applies a new offer/answer outcome: a change of direction
+// alone is followed live; new keys, codec or address restart the media on
+// the same port.
+func (c *Call) renegotiated(neg media.Negotiated) error {
+	c.mu.Lock()
+	old, path := c.neg, c.path
+	c.mu.Unlock()
+	same := old.Codec == neg.Codec && old.Remote == neg.Remote && old.SRTP == neg.SRTP &&
+		sameKey(old.LocalCrypto, neg.LocalCrypto) && sameKey(old.RemoteCrypto, neg.RemoteCrypto)
+	if same {
+		c.mu.Lock()
+		c.neg = neg
+		c.mu.Unlock()
+		if path != nil {
+			path.SetDirection(neg.Direction)
+		}
+		return nil
+	}
+	c.stopMedia()
+	conn, _, err := listenMedia(c.st, c.dest, c.local.Addr.Port())
+	if err != nil {
+		return err
+	}
+	return c.startMedia(conn, neg)
+}
+
+// sends reports whether d sends media (media keeps its own unexported).
+func sends(d media.Direction) bool { return d == media.SendRecv || d == media.SendOnly }
+
+// onDigit reports a telephone event the peer sent.
+func (c *Call) onDigit(d rune) {
+	if c.e.hooks.OnDigit != nil {
+		c.e.hooks.OnDigit(c, d)
+	}
+}
+
+func (c *Call) setState(s CallState) {
+	c.mu.Lock()
+	if c.state == CallEnded || c.state == CallRefused {
+		c.mu.Unlock()
+		return
+	}
+	c.state = s
+	c.mu.Unlock()
+	c.e.callChanged(c, s)
+}
+
+// Done is closed when the call has ended, by either side.
+func (c *Call) Done() <-chan struct{} { return c.ended }
+
+// end stops the media and forgets the call in final state s (ended or
+// refused) for reason; it reports whether the call was still up.
+func (c *Call) end(s CallState, reason string) bool {
+	c.mu.Lock()
+	if c.state == CallEnded || c.state == CallRefused {
+		c.mu.Unlock()
+		return false
+	}
+	c.state, c.reason = s, reason
+	c.mu.Unlock()
+	c.stopMedia()
+	c.e.forget(c)
+	c.e.callChanged(c, s)
 	close(c.ended)
 	return true
 }
@@ -422,22 +399,142 @@ func (c *Call) State() CallState {
 	return c.state
 }
 
-// Negotiated is the media the call uses (codec, SRTP suite).
+// Reason says why the call ended or was refused ("" while it is up).
+func (c *Call) Reason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reason
+}
+
+// Held reports whether we put the call on hold.
+func (c *Call) Held() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.held
+}
+
+// RemoteHeld reports whether the peer put us on hold (it no longer
+// receives what we send, while we did not hold).
+func (c *Call) RemoteHeld() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state == CallEstablished && !c.held && !sends(c.neg.Direction)
+}
+
+// PeerDirection is the direction the peer answered our last hold or
+// resume with (recvonly or inactive to a hold, sendrecv to a resume); ""
+// before any.
+func (c *Call) PeerDirection() media.Direction {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peerDir
+}
+
+// Negotiated is the media the call uses (codec, SRTP suite, direction).
 func (c *Call) Negotiated() media.Negotiated {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.neg
 }
 
-// Counters are the call's RTP packet counts.
+// Level is the call's security level: encrypted (TLS and SRTP),
+// authenticated (TLS, plain RTP) or nonsecure.
+func (c *Call) Level() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.tls && c.neg.SRTP:
+		return LevelEncrypted
+	case c.tls:
+		return LevelAuthenticated
+	}
+	return LevelNonsecure
+}
+
+// Counters are the call's RTP packet counts, over all its sessions (a
+// re-INVITE with new keys restarts the session), also after it ended.
 func (c *Call) Counters() media.Counters {
 	c.mu.Lock()
-	s := c.sess
+	s, prior := c.sess, c.prior
 	c.mu.Unlock()
 	if s == nil {
-		return media.Counters{}
+		return prior
 	}
-	return s.Counters()
+	return addCounters(prior, s.Counters())
+}
+
+// Status is the call as the phone publishes it.
+func (c *Call) Status() status.Call {
+	c.mu.Lock()
+	s := status.Call{ID: c.callID, Line: c.Line, State: string(c.state), Direction: string(c.Direction),
+		Peer: c.URI, Held: c.held, Precedence: string(c.Precedence), Endpoint: string(c.endpoint), Reason: c.reason}
+	neg, sess := c.neg, c.sess
+	if c.held && c.state == CallEstablished {
+		s.State = "held"
+	}
+	c.mu.Unlock()
+	s.RemoteHeld = c.RemoteHeld()
+	s.Security = c.Level()
+	s.Encrypted = s.Security == LevelEncrypted
+	s.Codec = neg.Codec.Name
+	if neg.SRTP {
+		s.SRTPSuite = string(neg.LocalCrypto.Suite)
+	}
+	if sess != nil {
+		cn := c.Counters()
+		s.PacketsSent, s.PacketsReceived = cn.PacketsSent, cn.PacketsReceived
+		st := sess.Stats() // this session's: loss and jitter restart with it
+		s.Lost, s.LossPercent = st.Lost, st.LossPercent
+		s.JitterMs = float64(st.Jitter) / float64(time.Millisecond)
+		if st.HaveRTT {
+			s.RTTMs = float64(st.RTT) / float64(time.Millisecond)
+		}
+	}
+	return s
+}
+
+// Endpoint is the audio endpoint the call uses.
+func (c *Call) Endpoint() hal.Endpoint {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.endpoint
+}
+
+// SetEndpoint moves the call's audio to ep (hook switch, SPEAKER, HEADSET);
+// an endpoint the settings disable is refused and never opened.
+func (c *Call) SetEndpoint(ep hal.Endpoint) error {
+	if !c.e.endpointEnabled(ep) {
+		return fmt.Errorf("set endpoint: %s is disabled", ep)
+	}
+	c.mu.Lock()
+	c.endpoint = ep
+	p := c.path
+	c.mu.Unlock()
+	if p != nil {
+		return p.SetEndpoint(ep)
+	}
+	return nil
+}
+
+// SetMute stops sending the microphone (silence is sent).
+func (c *Call) SetMute(m bool) {
+	c.mu.Lock()
+	p := c.path
+	c.mu.Unlock()
+	if p != nil {
+		p.SetMute(m)
+	}
+}
+
+// PlayTone plays t to the call's endpoint over the received audio (call
+// waiting, the secure indication); nil stops it.
+func (c *Call) PlayTone(t *media.Tone) {
+	c.mu.Lock()
+	p := c.path
+	c.mu.Unlock()
+	if p != nil {
+		p.PlayTone(t)
+	}
 }
 
 // SendDigit sends d as an RFC 4733 telephone event.
@@ -451,13 +548,25 @@ func (c *Call) SendDigit(d rune) error {
 	return p.SendDigit(d)
 }
 
-// Hangup sends BYE and stops the media; after the call ended (either
-// side) it does nothing.
+// Hangup ends the call: BYE when established, CANCEL while an outgoing
+// call is unanswered, 603 Decline for an incoming call not answered. After
+// the call ended (either side) it does nothing.
 func (c *Call) Hangup(ctx context.Context) error {
-	if c.State() == CallEnded {
+	c.mu.Lock()
+	st, dialCancel := c.state, c.dialCancel
+	c.mu.Unlock()
+	switch st {
+	case CallEnded, CallRefused:
 		return nil
+	case CallDialing, CallRinging:
+		if dialCancel != nil {
+			dialCancel() // Dial sends CANCEL and returns
+		}
+		return nil
+	case CallIncoming:
+		return c.Reject(603)
 	}
 	err := c.bye(ctx)
-	c.end()
+	c.end(CallEnded, "hung up")
 	return err
 }

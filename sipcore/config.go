@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"deskphone/media"
 )
 
 // Transport is a line's signalling transport.
@@ -63,6 +65,7 @@ type TLSConfig struct {
 	Certificates []tls.Certificate // the device certificate, sent when the server asks
 	MinVersion   uint16            // 0 = tls.VersionTLS12; tls.VersionTLS13 selectable
 	Time         func() time.Time  // the phone's clock; nil = time.Now
+	ClockSource  func() string     // where Time comes from ("sntp", "build time", ...), for errors; nil = unknown
 }
 
 // Timing holds the engine's timers; zero fields take the defaults.
@@ -81,6 +84,9 @@ type Config struct {
 	UserAgent string // User-Agent header; default "deskphone"
 	Lines     []Line
 	TLS       TLSConfig
+	// Codecs are the audio codecs calls offer and accept, in preference
+	// order ("PCMU", "PCMA", "G722"); nil = the media package's default.
+	Codecs []string
 
 	ChecksyncChallenge bool          // challenge check-sync NOTIFYs (Snom challenge_checksync)
 	ChecksyncRealm     string        // realm of that challenge; default "deskphone"
@@ -183,6 +189,11 @@ func (c Config) Validate() error {
 	seen := map[int]bool{}
 	users := map[string]int{}
 	var errs []error
+	for _, name := range c.Codecs {
+		if _, err := media.NewCodec(name, 0); err != nil {
+			errs = append(errs, fmt.Errorf("sip codecs: %q is not PCMU, PCMA or G722", name))
+		}
+	}
 	for _, l := range c.Lines {
 		if l.Index < 1 || l.Index > maxLineIndex {
 			errs = append(errs, fmt.Errorf("sip line index %d: must be 1 to %d", l.Index, maxLineIndex))

@@ -24,8 +24,15 @@ type Hooks struct {
 	// Audio carries call audio (see Dial); nil: calls have no audio path.
 	Audio    hal.Audio
 	Endpoint hal.Endpoint // the endpoint calls start on; "" = handset
-	// OnCall reports each call state change; must not block long.
+	// Endpoints gives the endpoints calls may open now (the settings
+	// disable the others: never opened); nil = handset, speaker and headset.
+	Endpoints func() []hal.Endpoint
+	// OnCall reports each call state change (and hold, resume, a re-INVITE
+	// of the peer, as CallEstablished again); an incoming call arrives as
+	// CallIncoming, to Answer or Reject. Must not block long.
 	OnCall func(c *Call, s CallState)
+	// OnDigit reports an RFC 4733 digit the peer sent.
+	OnDigit func(c *Call, d rune)
 }
 
 // Engine runs all SIP lines of a Config on one stack.
@@ -45,6 +52,7 @@ type Engine struct {
 	addr      net.Addr
 	st        *stack           // the running stack, for calls
 	calls     map[string]*Call // by Call-ID
+	order     []*Call          // the same calls, oldest first
 	evMu      sync.Mutex       // serializes OnEvent and status updates
 }
 
@@ -180,6 +188,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.mu.Lock()
 		susp := e.suspended
 		e.mu.Unlock()
+		e.endCalls()
 		stopAll(susp != "", susp)
 		if st != nil {
 			st.close()
@@ -208,6 +217,8 @@ func (e *Engine) Run(ctx context.Context) error {
 				sip.NOTIFY:  e.onNotify,
 				sip.OPTIONS: onOptions,
 				sip.BYE:     e.onBye,
+				sip.INVITE:  e.onInvite,
+				sip.ACK:     onAck,
 			})
 			if err != nil {
 				return fmt.Errorf("sip engine: %w", err)
@@ -257,7 +268,7 @@ func (e *Engine) Run(ctx context.Context) error {
 					continue
 				}
 				r := &lineRun{
-					cfg: l, timing: cfg.Timing, st: st, userAgent: cfg.UserAgent, now: cfg.TLS.Time,
+					cfg: l, timing: cfg.Timing, st: st, userAgent: cfg.UserAgent, now: cfg.TLS.Time, clockSrc: cfg.TLS.ClockSource,
 					log: e.log, emit: e.emit, publish: e.publish,
 				}
 				running[idx] = r
@@ -286,7 +297,7 @@ func inConfig(c Config, idx int) bool {
 // onOptions answers keep-alives and probes.
 func onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
-	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY"))
+	res.AppendHeader(sip.NewHeader("Allow", allowed))
 	_ = tx.Respond(res)
 }
 

@@ -17,6 +17,7 @@ type lineRun struct {
 	st        *stack
 	userAgent string
 	now       func() time.Time // the phone's clock, for reasons
+	clockSrc  func() string    // where now comes from, for reasons
 	log       *slog.Logger
 	emit      func(Event)
 	publish   func(status.Line)

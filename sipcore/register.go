@@ -220,5 +220,5 @@ func (l *lineRun) explain(err error) (Cause, string) {
 	if errors.As(err, &re) {
 		return re.cause, re.reason
 	}
-	return classify(err, l.now)
+	return classify(err, l.now, l.clockSrc)
 }

@@ -57,7 +57,7 @@ func sameTLS(a, b TLSConfig) bool {
 
 // classify turns a transaction or connection error into a cause and a
 // short reason for the status line.
-func classify(err error, now func() time.Time) (Cause, string) {
+func classify(err error, now func() time.Time, source ...func() string) (Cause, string) {
 	var unknown x509.UnknownAuthorityError
 	var invalid x509.CertificateInvalidError
 	var name x509.HostnameError
@@ -72,7 +72,7 @@ func classify(err error, now func() time.Time) (Cause, string) {
 		if now != nil {
 			t = now()
 		}
-		return CauseTLSExpired, fmt.Sprintf("TLS: server certificate expired or not yet valid (phone clock %s)", t.UTC().Format(time.RFC3339))
+		return CauseTLSExpired, fmt.Sprintf("TLS: server certificate expired or not yet valid (phone clock %s%s)", t.UTC().Format(time.RFC3339), clockFrom(source))
 	case errors.As(err, &name):
 		return CauseTLSName, fmt.Sprintf("TLS: server certificate not valid for %s", name.Host)
 	case errors.As(err, &invalid):
@@ -102,4 +102,19 @@ func classify(err error, now func() time.Time) (Cause, string) {
 		return CauseUnreachable, "transport error"
 	}
 	return CauseUnreachable, err.Error()
+}
+
+// clockFrom says which clock a certificate check used, when known (the
+// first non-nil source): before network time a phone without a real-time
+// clock checks against a lower bound (its build time or the last saved time).
+func clockFrom(sources []func() string) string {
+	for _, src := range sources {
+		if src == nil {
+			continue
+		}
+		if s := src(); s != "" {
+			return ", from " + s
+		}
+	}
+	return ""
 }

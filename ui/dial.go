@@ -14,7 +14,27 @@ const maxDigits = 32
 // Dial hands the number to its dialer, and without one the screen offers no
 // Dial at all.
 type dialScreen struct {
-	number string
+	number     string
+	precedence string // MLPP level picked with the Prec softkey; "" = none
+}
+
+// precedences are the MLPP levels the Prec softkey cycles through, none
+// first (the dsn namespace of AS-SIP, lowest to highest).
+var precedences = []string{"", "routine", "priority", "immediate", "flash", "flash-override"}
+
+// canCall reports whether the call control is wired (it dials with a
+// precedence).
+func (e *Env) canCall() bool { return e.ui != nil && e.ui.calls != nil }
+
+// cyclePrecedence picks the next MLPP level.
+func (d *dialScreen) cyclePrecedence(*Env) {
+	for i, p := range precedences {
+		if p == d.precedence {
+			d.precedence = precedences[(i+1)%len(precedences)]
+			return
+		}
+	}
+	d.precedence = ""
 }
 
 func (d *dialScreen) Title(*Env) string { return "Dial" }
@@ -26,14 +46,34 @@ func (d *dialScreen) Softkeys(e *Env) []Softkey {
 		{},
 		{Label: "Cancel", Do: func(e *Env) { e.Home() }},
 	}
-	if e.CanDial() {
+	if e.CanDial() || e.canCall() {
 		keys[0] = Softkey{Label: "Dial", Do: d.dial}
+	}
+	if e.canCall() {
+		label := "Prec"
+		if d.precedence != "" {
+			label = precedenceShort[d.precedence]
+		}
+		keys[2] = Softkey{Label: label, Do: d.cyclePrecedence}
 	}
 	return keys
 }
 
+// precedenceShort are the levels as a softkey fits them.
+var precedenceShort = map[string]string{"routine": "Rout", "priority": "Prio", "immediate": "Imm", "flash": "Flash", "flash-override": "F-Ovr"}
+
 func (d *dialScreen) dial(e *Env) {
-	if !e.CanDial() || d.number == "" {
+	if d.number == "" {
+		return
+	}
+	if e.canCall() {
+		number, prec := d.number, d.precedence
+		e.ui.lastDialed = number
+		e.callDo(func(cc CallControl) error { cc.DialWith(number, prec); return nil })
+		e.Home()
+		return
+	}
+	if !e.CanDial() {
 		return
 	}
 	e.Dial(d.number)
@@ -71,7 +111,11 @@ func (d *dialScreen) Key(k hal.Key, e *Env) bool {
 func (d *dialScreen) Draw(c *lcd.Canvas, body image.Rectangle, e *Env) {
 	th := e.Theme
 	f, s := th.Font, th.BigScale
-	c.Text(body.Min.X+th.Pad, th.Baseline(body.Min.Y, th.RowHeight), f, "Number:", lcd.Black)
+	label := "Number:"
+	if d.precedence != "" {
+		label = "Number (" + precedenceWords(d.precedence) + "):"
+	}
+	c.Text(body.Min.X+th.Pad, th.Baseline(body.Min.Y, th.RowHeight), f, f.Fit(label, body.Dx()-2*th.Pad), lcd.Black)
 	cursor := f.Width("0") * s
 	avail := (body.Dx() - 2*th.Pad - cursor - s) / s
 	shown := f.FitLeft(d.number, avail)

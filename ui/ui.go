@@ -43,6 +43,8 @@ type UI struct {
 	admin      adminLock
 	stack      []Screen // idle at the bottom, the shown screen on top
 	dial       func(number string)
+	calls      CallControl // nil: calls are only shown
+	todo       []func()    // call actions, run once the lock is released
 	lastDialed string
 	toDial     string      // a number Dial asked for while handling a key
 	canvas     *lcd.Canvas // the frame being drawn
@@ -124,16 +126,29 @@ func (u *UI) HandleKey(k hal.Key) bool {
 	used := u.handleKey(k)
 	number, dial := u.toDial, u.dial
 	u.toDial = ""
+	todo := u.todo
+	u.todo = nil
 	u.mu.Unlock()
-	// The dialer runs outside the lock, so it may call back into the UI.
+	// The dialer and the call actions run outside the lock, so they may
+	// call back into the UI.
 	if number != "" && dial != nil {
 		dial(number)
+	}
+	for _, f := range todo {
+		f()
 	}
 	return used
 }
 
 func (u *UI) handleKey(k hal.Key) bool {
 	used := u.screenKey(k)
+	if !used && audioKeys[k] && u.calls != nil {
+		// The hook switch and the audio keys always reach the calls (dial
+		// tone off hook, the speaker's state), whatever screen is shown.
+		cc := u.calls
+		u.todo = append(u.todo, func() { cc.Audio(k) })
+		used = true
+	}
 	// Admin rights last while a menu is open: back at idle they are gone.
 	if len(u.stack) == 1 {
 		u.admin.unlocked = false
@@ -143,7 +158,7 @@ func (u *UI) handleKey(k hal.Key) bool {
 
 func (u *UI) screenKey(k hal.Key) bool {
 	e := u.env()
-	top := u.stack[len(u.stack)-1]
+	top := u.top(e)
 	switch k {
 	case hal.KeySoft1, hal.KeySoft2, hal.KeySoft3, hal.KeySoft4:
 		i := int(k[len(k)-1] - '1')
@@ -164,12 +179,26 @@ func (u *UI) screenKey(k hal.Key) bool {
 	return top.Key(k, e)
 }
 
+// top is the screen shown: the one on top of the stack, except that a
+// call (or a refused call's reason) takes idle's place.
+func (u *UI) top(e *Env) Screen {
+	s := u.stack[len(u.stack)-1]
+	if _, idle := s.(idleScreen); idle && e.Phone.Call != nil && e.Phone.Inoperable == "" {
+		return callScreen{}
+	}
+	return s
+}
+
+// log is where the UI reports what it could not do.
+func (u *UI) log() *slog.Logger { return slog.Default() }
+
 // Frame renders the shown screen as it is now. The image is the caller's.
 func (u *UI) Frame() *image.Gray {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	c := lcd.NewCanvas(u.theme.Size.X, u.theme.Size.Y)
-	draw(c, u.stack[len(u.stack)-1], u.env())
+	e := u.env()
+	draw(c, u.top(e), e)
 	return c.Img
 }
 
@@ -178,7 +207,8 @@ func (u *UI) Frame() *image.Gray {
 func (u *UI) redraw() error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	draw(u.canvas, u.stack[len(u.stack)-1], u.env())
+	e := u.env()
+	draw(u.canvas, u.top(e), e)
 	if u.haveShown && bytes.Equal(u.canvas.Img.Pix, u.shown.Img.Pix) {
 		return nil
 	}

@@ -30,6 +30,9 @@ const dot1xModeTLS = "2"
 
 var tlsVersions = []Option{{"1.2", "TLS 1.2"}, {"1.3", "TLS 1.3"}}
 
+// toneRegions are the tone plans of media.Regions.
+var toneRegions = []Option{{"us", "North America"}, {"eu", "Europe (425 Hz)"}}
+
 // fetchSchemes are the URL schemes the provisioning fetchers know.
 var fetchSchemes = []string{"http", "https", "tftp", "ftp"}
 
@@ -101,6 +104,10 @@ func baseDefs() []Def {
 			Desc: "handset enabled"},
 		{Name: "security.secure_tone", Kind: KindBool, Default: "off",
 			Desc: "play the secure indication tone when a call is encrypted"},
+
+		// Audio.
+		{Name: "audio.tone_region", Kind: KindChoice, Default: "us", Options: toneRegions,
+			Desc: "call-progress tones: dial, ringback, busy, reorder, call waiting"},
 
 		// Network and time.
 		{Name: "net.dhcp", Kind: KindBool, Default: "on",
