@@ -10,6 +10,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/conn/v3/spi"
 	"periph.io/x/conn/v3/spi/spireg"
 	"periph.io/x/host/v3"
 )
@@ -66,7 +67,6 @@ var rpiST7567 = struct {
 }
 
 func openRPiST7567(opts Options) (_ *Board, err error) {
-	pins := rpiST7567
 	var d devices
 	defer func() {
 		if err != nil {
@@ -76,65 +76,10 @@ func openRPiST7567(opts Options) (_ *Board, err error) {
 	if _, err := host.Init(); err != nil {
 		return nil, fmt.Errorf("periph host drivers: %w", err)
 	}
-	pin := func(name string) (gpio.PinIO, error) {
-		p := gpioreg.ByName(name)
-		if p == nil {
-			return nil, fmt.Errorf("no GPIO pin %s on this machine", name)
-		}
-		return p, nil
-	}
-
-	// Display.
-	port, err := spireg.Open(pins.spi)
+	lcd, keys, err := rpiST7567Devices(&d, rpiHost{openSPI: spireg.Open, pin: gpioreg.ByName})
 	if err != nil {
-		return nil, fmt.Errorf("display: open %s (is SPI on: dtparam=spi=on?): %w", pins.spi, err)
+		return nil, err
 	}
-	d.onClose(port.Close)
-	var a0, rst, light gpio.PinIO
-	for _, p := range []struct {
-		pin  *gpio.PinIO
-		name string
-	}{{&a0, pins.a0}, {&rst, pins.rst}, {&light, pins.backlite}} {
-		if *p.pin, err = pin(p.name); err != nil {
-			return nil, fmt.Errorf("display: %w", err)
-		}
-	}
-	lcd, err := st7567.New(port, a0, rst, st7567.DefaultConfig())
-	if err != nil {
-		return nil, fmt.Errorf("display: %w", err)
-	}
-	d.onClose(lcd.Halt)
-	if err := light.Out(gpio.High); err != nil {
-		return nil, fmt.Errorf("display: backlight %s: %w", pins.backlite, err)
-	}
-	d.onClose(func() error { return light.Out(gpio.Low) })
-
-	// Keypad and hook switch.
-	kc := gpiokeypad.Config{Keys: pins.keys, HookOffLevel: gpio.High}
-	for _, name := range pins.rows {
-		p, err := pin(name)
-		if err != nil {
-			return nil, fmt.Errorf("keypad: %w", err)
-		}
-		kc.Rows = append(kc.Rows, p)
-	}
-	for _, name := range pins.cols {
-		p, err := pin(name)
-		if err != nil {
-			return nil, fmt.Errorf("keypad: %w", err)
-		}
-		kc.Cols = append(kc.Cols, p)
-	}
-	if kc.Hook, err = pin(pins.hook); err != nil {
-		return nil, fmt.Errorf("hook switch: %w", err)
-	}
-	keys, err := gpiokeypad.New(kc)
-	if err != nil {
-		return nil, fmt.Errorf("keypad: %w", err)
-	}
-	d.onRun("keypad", keys.Run)
-
-	// Ports.
 	lan, pc, err := d.openPorts("")
 	if err != nil {
 		return nil, err
@@ -152,4 +97,75 @@ func openRPiST7567(opts Options) (_ *Board, err error) {
 		b.PC = pc
 	}
 	return b, nil
+}
+
+// rpiHost is what the board takes from the machine, by name: SPI ports and
+// GPIO pins (periph's registries on the board; fakes in tests).
+type rpiHost struct {
+	openSPI func(name string) (spi.PortCloser, error)
+	pin     func(name string) gpio.PinIO
+}
+
+// rpiST7567Devices opens the LCD and the keypad with its hook switch,
+// adding them to d (the keypad's scanner to d's Run).
+func rpiST7567Devices(d *devices, h rpiHost) (*st7567.Dev, *gpiokeypad.Keypad, error) {
+	pins := rpiST7567
+	pin := func(name string) (gpio.PinIO, error) {
+		p := h.pin(name)
+		if p == nil {
+			return nil, fmt.Errorf("no GPIO pin %s on this machine", name)
+		}
+		return p, nil
+	}
+
+	// Display.
+	port, err := h.openSPI(pins.spi)
+	if err != nil {
+		return nil, nil, fmt.Errorf("display: open %s (is SPI on: dtparam=spi=on?): %w", pins.spi, err)
+	}
+	d.onClose(port.Close)
+	var a0, rst, light gpio.PinIO
+	for _, p := range []struct {
+		pin  *gpio.PinIO
+		name string
+	}{{&a0, pins.a0}, {&rst, pins.rst}, {&light, pins.backlite}} {
+		if *p.pin, err = pin(p.name); err != nil {
+			return nil, nil, fmt.Errorf("display: %w", err)
+		}
+	}
+	lcd, err := st7567.New(port, a0, rst, st7567.DefaultConfig())
+	if err != nil {
+		return nil, nil, fmt.Errorf("display: %w", err)
+	}
+	d.onClose(lcd.Halt)
+	if err := light.Out(gpio.High); err != nil {
+		return nil, nil, fmt.Errorf("display: backlight %s: %w", pins.backlite, err)
+	}
+	d.onClose(func() error { return light.Out(gpio.Low) })
+
+	// Keypad and hook switch.
+	kc := gpiokeypad.Config{Keys: pins.keys, HookOffLevel: gpio.High}
+	for _, name := range pins.rows {
+		p, err := pin(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("keypad: %w", err)
+		}
+		kc.Rows = append(kc.Rows, p)
+	}
+	for _, name := range pins.cols {
+		p, err := pin(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("keypad: %w", err)
+		}
+		kc.Cols = append(kc.Cols, p)
+	}
+	if kc.Hook, err = pin(pins.hook); err != nil {
+		return nil, nil, fmt.Errorf("hook switch: %w", err)
+	}
+	keys, err := gpiokeypad.New(kc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("keypad: %w", err)
+	}
+	d.onRun("keypad", keys.Run)
+	return lcd, keys, nil
 }

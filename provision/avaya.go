@@ -255,6 +255,9 @@ func (ps *pass) firmware(u *url.URL, s AvayaSection) (string, string) {
 		}
 		return Skipped, fmt.Sprintf("image %s is on trial: %s waits for it to be marked good or rolled back", st.Versions[st.Trying], s.Version)
 	}
+	if !s.Forced && s.Version == st.RolledBack {
+		return Skipped, fmt.Sprintf("image %s was rolled back (it never reached service); FORCED installs it again", s.Version)
+	}
 	if !s.Forced && compareVersions(s.Version, st.Versions[st.Active]) <= 0 {
 		return Unchanged, fmt.Sprintf("VERSION %s, running %s (AUTO)", s.Version, st.Versions[st.Active])
 	}

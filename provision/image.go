@@ -22,6 +22,10 @@ var ErrTrialPending = errors.New("a new image is on trial: mark it good or roll 
 // without FORCED.
 var ErrNotNewer = errors.New("not newer than the installed image (a downgrade needs FORCED)")
 
+// ErrRolledBack refuses the image that was rolled back because it never
+// reached service.
+var ErrRolledBack = errors.New("this image was rolled back: it never reached service (FORCED installs it again)")
+
 // ImageSource says where an image and its manifest are and how far to
 // trust them.
 type ImageSource struct {
@@ -58,6 +62,9 @@ func (s *Slots) Install(ctx context.Context, f Fetcher, src ImageSource) (Manife
 	}
 	if st.Trying != "" {
 		return m, ErrTrialPending
+	}
+	if !src.Forced && m.Version == st.RolledBack {
+		return m, fmt.Errorf("image %s: %w", m.Version, ErrRolledBack)
 	}
 	if !src.Forced && compareVersions(m.Version, st.Versions[st.Active]) <= 0 {
 		return m, fmt.Errorf("image %s, running %s: %w", m.Version, st.Versions[st.Active], ErrNotNewer)

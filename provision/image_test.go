@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -54,8 +55,16 @@ func TestFirmwareInstallBootRollback(t *testing.T) {
 	if slot, rb, err := slots.Boot(); slot != "a" || !rb || err != nil {
 		t.Fatalf("boot after %d attempts: %s rolled back %v, %v", MaxBootAttempts, slot, rb, err)
 	}
-	// Again, and this time the image reaches service.
-	if _, err := slots.Install(context.Background(), &HTTPFetcher{}, imageSource(t, s.URL, "fw.bin", k, false)); err != nil {
+	// The rolled-back image is not installed again by itself (no loop of
+	// install, three failed boots, rollback), and the state survives a reload.
+	if st, _ := OpenSlots(filepath.Dir(filepath.Dir(slots.SlotPath("a")))).State(); st.RolledBack != "4.4.10" {
+		t.Fatalf("boot state after rollback: %+v", st)
+	}
+	if _, err := slots.Install(context.Background(), &HTTPFetcher{}, imageSource(t, s.URL, "fw.bin", k, false)); !errors.Is(err, ErrRolledBack) {
+		t.Fatalf("reinstall of the rolled-back image: %v", err)
+	}
+	// FORCED tries it again, and this time the image reaches service.
+	if _, err := slots.Install(context.Background(), &HTTPFetcher{}, imageSource(t, s.URL, "fw.bin", k, true)); err != nil {
 		t.Fatal(err)
 	}
 	if slot, _, _ := slots.Boot(); slot != "b" {

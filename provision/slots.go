@@ -23,6 +23,7 @@ import (
 //	attempts 1
 //	version.a 4.4.9
 //	version.b 4.4.10
+//	rolledback 4.4.11   (the last image that never reached service)
 //
 // The boot state is the boot loader's environment: every change to it is
 // one atomic write, so a power cut leaves the old state or the new one.
@@ -31,6 +32,10 @@ type BootState struct {
 	Trying   string // "" or the slot of a new image not yet marked good
 	Attempts int    // boots of Trying so far
 	Versions map[string]string
+	// RolledBack is the version of the last image that never reached
+	// service: provisioning does not install it again unless forced, so
+	// a bad image is not tried, rolled back and tried again forever.
+	RolledBack string
 }
 
 const (
@@ -108,6 +113,8 @@ func parseBootState(data []byte) (BootState, error) {
 			st.Attempts = n
 		case "version.a", "version.b":
 			st.Versions[k[len(k)-1:]] = v
+		case "rolledback":
+			st.RolledBack = v
 		default:
 			return st, fmt.Errorf("boot state: unknown key %q", clip(k))
 		}
@@ -130,6 +137,9 @@ func (s *Slots) save(st BootState) error {
 			fmt.Fprintf(&b, "version.%s %s\n", k, v)
 		}
 	}
+	if st.RolledBack != "" {
+		fmt.Fprintf(&b, "rolledback %s\n", st.RolledBack)
+	}
 	if err := flash.WriteFile(s.dir, bootFile, b.Bytes()); err != nil {
 		return fmt.Errorf("save boot state: %w", err)
 	}
@@ -151,6 +161,7 @@ func (s *Slots) Boot() (slot string, rolledBack bool, err error) {
 		return st.Active, false, nil
 	}
 	if st.Attempts >= MaxBootAttempts {
+		st.RolledBack = st.Versions[st.Trying]
 		st.Trying, st.Attempts = "", 0
 		if err := s.save(st); err != nil {
 			return "", false, err
