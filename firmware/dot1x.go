@@ -43,6 +43,7 @@ type dot1x struct {
 	hub     *status.Hub
 	port    hal.Port
 	dataDir string
+	clock   phoneClock // nil: the host's clock
 	log     *slog.Logger
 
 	// listen opens the raw socket (net8021x.ListenEAPOL); lab tests open
@@ -58,8 +59,8 @@ type dot1x struct {
 // runDot1X is the 802.1X component of the running phone. On a port without
 // a network interface (the plain simulator) it publishes "disabled" and
 // waits for ctx.
-func runDot1X(ctx context.Context, store *settings.Store, hub *status.Hub, port hal.Port, dataDir string, log *slog.Logger) error {
-	d := &dot1x{store: store, hub: hub, port: port, dataDir: dataDir, log: log,
+func runDot1X(ctx context.Context, store *settings.Store, hub *status.Hub, port hal.Port, dataDir string, clock phoneClock, log *slog.Logger) error {
+	d := &dot1x{store: store, hub: hub, port: port, dataDir: dataDir, clock: clock, log: log,
 		listen: func(ifname string) (eapolSocket, error) { return net8021x.ListenEAPOL(ifname) }}
 	return d.run(ctx)
 }
@@ -110,6 +111,14 @@ func (d *dot1x) config() net8021x.Config {
 		FragmentSize: d.store.Int("dot1x.fragment_size"),
 		Timers:       d.timers,
 		Logger:       d.log.With("component", "dot1x"),
+		// EAP-FAST keeps its PACs on the flash, one file per server.
+		FASTPACDir:           filepath.Join(d.dataDir, "8021x-pac"),
+		FASTAnonProvisioning: d.store.Bool("dot1x.pac_anonymous"),
+	}
+	if d.clock != nil {
+		// Certificates are checked against the phone's clock, which never
+		// goes below the build time, and a refusal names that clock.
+		cfg.Clock, cfg.ClockSource = d.clock.Now, d.clock.Source
 	}
 	var errs []error
 	if cfg.Mode != net8021x.ModeDisabled && cfg.Mode != net8021x.ModeMD5 {
@@ -189,4 +198,11 @@ func (d *dot1x) publish(s status.Dot1X) {
 			}
 		}
 	})
+}
+
+// phoneClock is the phone's clock (netconf.Clock): its time, and where that
+// time comes from ("sntp", "build time", "saved time").
+type phoneClock interface {
+	Now() time.Time
+	Source() string
 }

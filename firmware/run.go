@@ -76,6 +76,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	reboot := &rebooter{cancel: cancel, log: log}
 	b, err := board.Open(*boardName, board.Options{
 		HTTPAddr: *httpAddr,
 		Terminal: terminal,
@@ -90,50 +91,72 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// No real-time clock is assumed: the phone's time never goes below the
 	// build time or the last time saved, until SNTP answers.
 	clock := netconf.NewClock(*dataDir, built(), nil)
+	ns := &netState{}
+	if b.LAN.Interface() != "" {
+		useResolver(&ns.dns)
+	}
 	lcd := ui.New(b.Display, b.Keypad, hub, store, clock.Now)
 	comps := []component{
 		{"ui", lcd.Run},
 		{"settings", func(ctx context.Context) error { return followSettings(ctx, hub, store) }},
 		{"lan-link", func(ctx context.Context) error { return followLink(ctx, hub, b) }},
 		{"clock", func(ctx context.Context) error {
-			return clock.SyncLoop(ctx, func() string { return store.String("net.sntp_server") }, time.Hour)
+			return clock.SyncLoop(ctx, func() string { return ns.sntpServer(store) }, time.Hour)
 		}},
-		{"dot1x", func(ctx context.Context) error { return runDot1X(ctx, store, hub, b.LAN, *dataDir, log) }},
+		{"dot1x", func(ctx context.Context) error { return runDot1X(ctx, store, hub, b.LAN, *dataDir, clock, log) }},
+		{"pcport", func(ctx context.Context) error { return runPCPort(ctx, store, hub, b, log) }},
+		{"voicevlan", func(ctx context.Context) error { return runVoiceVLAN(ctx, store, hub, b, log) }},
 	}
 	if b.Run != nil {
 		comps = append(comps, component{"board", b.Run})
 	}
 
-	// The boot loader's part on the simulator: pick the firmware slot and
-	// count the attempt; the slot is marked good once line 1 registers.
-	slots := provision.OpenSlots(*dataDir)
-	if slot, rolledBack, err := slots.Boot(); err != nil {
-		log.Error("firmware slots", "err", err)
-	} else if rolledBack {
-		log.Warn("the new firmware never reached service: rolled back", "slot", slot)
-	}
+	// The firmware slots: the image's init has picked and counted the slot;
+	// on the simulator the firmware does it (firmware/slots.go).
+	slots := openSlots(*dataDir, log)
 	prov, err := provision.New(store, provision.Config{
 		DataDir: *dataDir, Model: phoneModel, MAC: b.LAN.MAC().String(), Log: log,
+		Now: clock.Now, ClockSource: clock.Source,
 	})
 	if err != nil {
 		log.Warn("provisioning set-up", "err", err)
 	}
-	provEngine := &provision.Engine{Prov: prov, Hub: hub}
+	provEngine := &provision.Engine{Prov: prov, Hub: hub, DHCP: ns.dhcpOptions}
 	lcd.SetSecurityInfo(newSecurityInfo(*dataDir, prov.Trust))
-	sipPh := newSIPPhone(store, hub, *dataDir, func(reboot bool) {
-		if reboot {
-			log.Warn("check-sync asked for a reboot: resyncing only; the simulator board does not reboot")
+	calls := newCallControl(store, hub, b.Audio, log)
+	lcd.SetCallControl(calls)
+	sipPh := newSIPPhone(store, hub, *dataDir, func(rebootNow bool) {
+		if rebootNow {
+			reboot.Request("check-sync asked for a reboot")
+			return
 		}
 		provEngine.CheckSync()
-	}, log)
+	}, log).withCalls(calls).withClock(clock)
+	// The boot flow runs provisioning and the lines once the phone has an
+	// address, and stops them when the link, the 802.1X port or the
+	// address goes.
+	flow := newBootFlow(hub, store, b.LAN, b.LAN.Interface(), addressStage(store, ns, netconf.Netlink{}, log),
+		timeStage(store, ns, clock), provEngine, sipPh.Run, log)
 	comps = append(comps,
-		component{"provision", func(ctx context.Context) error { return runWhileOperable(ctx, hub, provEngine.Run) }},
-		component{"sip", sipPh.Run},
-		component{"sip-8021x", func(ctx context.Context) error { return sipPh.followDot1X(ctx, hub) }},
-		component{"slot-health", func(ctx context.Context) error { return markGoodWhenRegistered(ctx, hub, slots, log) }},
+		component{"boot", flow.Run},
+		component{"calls", calls.Run},
+		component{"slot-health", func(ctx context.Context) error { return slots.health(ctx, hub, cancel, log) }},
 	)
+	if !slots.byInit {
+		// Under the image's init, slot-health restarts into a new image.
+		comps = append(comps, component{"reboot-new-image", func(ctx context.Context) error {
+			return rebootForNewImage(ctx, hub, slots.Slots, reboot)
+		}})
+	}
 	err = newSupervisor(log).run(ctx, stopGrace, comps...)
 	log.Info("stopped")
+	if reboot.Requested() && err == nil {
+		if slots.byInit {
+			// The image's init starts the firmware again and picks the slot.
+			return nil
+		}
+		return reboot.exec()
+	}
 	return err
 }
 

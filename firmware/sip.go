@@ -107,7 +107,9 @@ type sipPhone struct {
 	dataDir string
 	resync  func(reboot bool)
 	log     *slog.Logger
-	listen  string // "" = sipcore.DefaultListen; tests listen on loopback
+	listen  string       // "" = sipcore.DefaultListen; tests listen on loopback
+	calls   *callControl // nil: the phone places and takes no calls
+	clock   phoneClock   // nil: the host's clock
 
 	mu        sync.Mutex
 	eng       *sipcore.Engine // while Run runs
@@ -161,9 +163,17 @@ func (s *sipPhone) Run(ctx context.Context) error {
 	if err != nil {
 		s.log.Warn("sip settings", "err", err)
 	}
-	eng, err := sipcore.New(cfg, sipcore.Hooks{Status: s.hub, Resync: s.resync, Log: s.log})
+	hooks := sipcore.Hooks{Status: s.hub, Resync: s.resync, Log: s.log}
+	if s.calls != nil {
+		s.calls.hook(&hooks)
+	}
+	eng, err := sipcore.New(cfg, hooks)
 	if err != nil {
 		return fmt.Errorf("sip: %w", err)
+	}
+	if s.calls != nil {
+		s.calls.setEngine(eng)
+		defer s.calls.setEngine(nil)
 	}
 	s.mu.Lock()
 	s.eng = eng
@@ -195,52 +205,27 @@ func (s *sipPhone) Run(ctx context.Context) error {
 	}
 }
 
-// followDot1X suspends the lines while 802.1X keeps the LAN port closed
-// and resumes them once it opens (or 802.1X is off). A re-authentication
-// of an open port leaves them running: the port stays open meanwhile.
-// Run it beside Run, as its own component.
-func (s *sipPhone) followDot1X(ctx context.Context, hub *status.Hub) error {
-	p, seq := hub.Snapshot()
-	authed, suspended := false, false
-	for {
-		var open bool
-		open, authed = portOpen(p.Dot1X.State, authed)
-		if !open && !suspended {
-			reason := p.Inoperable
-			if reason == "" {
-				reason = "802.1X: " + p.Dot1X.State
-			}
-			s.Suspend(reason)
-			suspended = true
-		} else if open && suspended {
-			s.Resume()
-			suspended = false
-		}
-		var err error
-		if p, seq, err = hub.Wait(ctx, seq); err != nil {
-			return nil // ctx ended
-		}
-	}
+// withCalls makes the phone place and take calls through cc (its audio,
+// tones and status); call before Run. Run cc.Run beside the phone and
+// hand cc to the LCD (ui.UI.SetCallControl).
+func (s *sipPhone) withCalls(cc *callControl) *sipPhone {
+	s.calls = cc
+	return s
 }
 
-// portOpen says whether the LAN port forwards in 802.1X state st; authed
-// is whether it was authenticated before (a re-authentication keeps an
-// authorized port open).
-func portOpen(st string, authed bool) (open, nowAuthed bool) {
-	switch st {
-	case status.Dot1XAuthenticated:
-		return true, true
-	case status.Dot1XDisabled:
-		return true, false
-	case status.Dot1XConnecting, status.Dot1XAuthenticating:
-		return authed, authed
-	}
-	return false, false // failed, held
+// withClock makes TLS check certificates against the phone's clock (its
+// lower bound until SNTP answers) and name that clock when it refuses one.
+func (s *sipPhone) withClock(c phoneClock) *sipPhone {
+	s.clock = c
+	return s
 }
 
 func (s *sipPhone) config() (sipcore.Config, error) {
 	cfg, err := sipConfig(s.store, s.dataDir)
 	cfg.Listen = s.listen
+	if s.clock != nil {
+		cfg.TLS.Time, cfg.TLS.ClockSource = s.clock.Now, s.clock.Source
+	}
 	return cfg, err
 }
 

@@ -59,6 +59,9 @@ type Options struct {
 	EAPCert      CertChoice // what the EAP server presents (default the good RADIUS cert)
 	EAPTLS13     bool       // FreeRADIUS allows TLS 1.3 (default max 1.2)
 	ReauthPeriod int        // hostapd eap_reauth_period in seconds (default 3600)
+	// HostapdKeys runs hostapd with -K: its log shows the keys it derives
+	// (MSK, EAP-FAST's key chain), for tests comparing them. Lab only.
+	HostapdKeys bool
 
 	SIP    bool // Kamailio
 	Remote bool // baresip remote party (implies SIP)
@@ -132,7 +135,7 @@ type Lab struct {
 	DHCP      DHCP
 	Remote    Remote
 	RemoteUA  *UA    // the running remote party (Options.Remote)
-	AudioFile string // what the remote party plays (see AudioPattern)
+	AudioFile string // what the remote party plays: speech (see WriteSpeech)
 
 	mu       sync.Mutex
 	procs    []*Process             // everything spawned, for Close and logs
@@ -169,7 +172,7 @@ func Up(ctx context.Context, opts Options) (*Lab, error) {
 			Option66: AddrProv, Option67: "1230SIP.cfg", Option150: []string{AddrProv},
 			Option43: option43("http://" + AddrProv + "/"), Option160: "https://" + HostProv + "/"},
 		Remote:    Remote{User: SIPUsers[1], URI: "sip:" + SIPUsers[1].User + "@" + HostPBX, Addr: AddrRemote, Port: 5060},
-		AudioFile: filepath.Join(dir, "pattern.wav"),
+		AudioFile: filepath.Join(dir, "speech.wav"),
 		services:  map[Service][]*Process{},
 	}
 	l.PhoneLAN = Iface{l.PhoneNS, IfPhoneLAN, MACPhoneLAN.String()}

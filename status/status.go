@@ -16,6 +16,7 @@ type Phone struct {
 	Provision  Provision `json:"provision"`
 	Security   Security  `json:"security"`
 	Call       *Call     `json:"call,omitempty"`
+	Calls      []Call    `json:"calls,omitempty"`
 	PCPort     PCPort    `json:"pc_port"`
 	Inoperable string    `json:"inoperable,omitempty"` // why the phone is out of service, "" when it is not
 }
@@ -103,10 +104,31 @@ type Security struct {
 	TrustList string `json:"trust_list,omitempty"`
 }
 
-// Call is the active call, when there is one.
+// Call is one call of the phone. Phone.Call is the call in focus (the one
+// the handset talks to, or the one ringing), Phone.Calls every call, the
+// focused one first, so a held call or a second incoming one is listed too.
 type Call struct {
+	ID        string `json:"id,omitempty"` // stable while the call lasts
 	Line      int    `json:"line"`
-	State     string `json:"state"`
+	State     string `json:"state"`               // dialing, ringing, incoming, established, held, refused, ended
+	Direction string `json:"direction,omitempty"` // outgoing, incoming
 	Peer      string `json:"peer"`
 	Encrypted bool   `json:"encrypted"`
+	// Security is the call's level: encrypted (TLS and SRTP),
+	// authenticated (TLS signalling, plain RTP) or nonsecure.
+	Security   string `json:"security,omitempty"`
+	Held       bool   `json:"held,omitempty"`        // we put it on hold
+	RemoteHeld bool   `json:"remote_held,omitempty"` // the peer put us on hold
+	Codec      string `json:"codec,omitempty"`
+	SRTPSuite  string `json:"srtp_suite,omitempty"`
+	Precedence string `json:"precedence,omitempty"` // MLPP: routine ... flash-override
+	Endpoint   string `json:"endpoint,omitempty"`   // handset, speaker, headset
+	Reason     string `json:"reason,omitempty"`     // why it was refused or ended
+	// Media statistics, from the media session's counters.
+	PacketsSent     uint64  `json:"packets_sent,omitempty"`
+	PacketsReceived uint64  `json:"packets_received,omitempty"`
+	Lost            int64   `json:"lost,omitempty"`
+	LossPercent     float64 `json:"loss_percent,omitempty"`
+	JitterMs        float64 `json:"jitter_ms,omitempty"`
+	RTTMs           float64 `json:"rtt_ms,omitempty"`
 }
