@@ -93,6 +93,9 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	audio := sim.NewAudio()
+	if *record == "" {
+		audio.SetRecording(false) // nothing to write: keep no copy of the call
+	}
 	if *play != "" {
 		pcm, _, err := readWAV(*play)
 		if err != nil {

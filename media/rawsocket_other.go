@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux || 386
 
 package media
 
@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// rawSocket exists on Linux only; elsewhere the session reads its socket
+// rawSocket exists on Linux only (not 386, whose socket calls go through
+// socketcall); elsewhere the session reads its socket
 // with its own goroutine.
 type rawSocket struct{}
 

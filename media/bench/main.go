@@ -103,16 +103,27 @@ func run(dur time.Duration, probes int) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "bench-media: phone calls baresip for %v\n", dur)
-	ours, err := phoneCall(ctx, l, fw, audio, dur)
+	ours, err := phoneCall(ctx, l, fw, audio, dur, "")
 	if err != nil {
 		return err
+	}
+	// With -phone-env, a second phone call under those settings, so both
+	// are measured beside the same baresip run.
+	var tuned *callResult
+	if phoneEnv != "" {
+		fmt.Fprintf(os.Stderr, "bench-media: phone calls baresip for %v with %s\n", dur, phoneEnv)
+		t, err := phoneCall(ctx, l, fw, audio, dur, phoneEnv)
+		if err != nil {
+			return err
+		}
+		tuned = &t
 	}
 	fmt.Fprintf(os.Stderr, "bench-media: baresip calls baresip for %v\n", dur)
 	theirs, err := baresipCall(ctx, l, audio, dur)
 	if err != nil {
 		return err
 	}
-	report(os.Stdout, dur, ours, theirs, echoes)
+	report(os.Stdout, dur, ours, tuned, theirs, echoes)
 	return nil
 }
 
@@ -134,11 +145,11 @@ var (
 
 // phoneCall runs `firmware call` in the phone namespace against the remote
 // baresip and samples both processes while the call is up.
-func phoneCall(ctx context.Context, l *lab.Lab, fw, audio string, dur time.Duration) (callResult, error) {
+func phoneCall(ctx context.Context, l *lab.Lab, fw, audio string, dur time.Duration, env string) (callResult, error) {
 	u := lab.SIPUsers[4]
 	var args []string
-	if phoneEnv != "" {
-		args = append([]string{"env"}, strings.Split(phoneEnv, ",")...) // env execs: the pid stays the phone's
+	if env != "" {
+		args = append([]string{"env"}, strings.Split(env, ",")...) // env execs: the pid stays the phone's
 	}
 	args = append(args, fw, "call", "-registrar", lab.AddrPBX+":5061", "-transport", "tls", "-user", u.User, "-password", u.Password,
 		"-ca", l.PKI.CA.Cert, "-listen", phoneListen, "-dial", l.Remote.URI,
@@ -229,27 +240,36 @@ func baresipCall(ctx context.Context, l *lab.Lab, audio string, dur time.Duratio
 	return r, nil
 }
 
-func report(w0 *os.File, dur time.Duration, ours, theirs callResult, echoes []turnaround) {
+func report(w0 *os.File, dur time.Duration, ours callResult, tuned *callResult, theirs callResult, echoes []turnaround) {
 	w := tabwriter.NewWriter(w0, 0, 0, 2, ' ', 0)
-	env := ""
-	if phoneEnv != "" {
-		env = " (" + phoneEnv + ")"
+	fmt.Fprintf(w, "SRTP call, %v each: phone = firmware call (built CGO_ENABLED=%s, -trimpath -ldflags=-s -w); baresip = baresip 1.0.0 calling the same remote baresip\n", dur, cgo)
+	cols := []callResult{ours}
+	head := "measure\tphone"
+	if tuned != nil {
+		cols = append(cols, *tuned)
+		head += "\tphone with " + phoneEnv
 	}
-	fmt.Fprintf(w, "SRTP call, %v each: phone = firmware call%s (built CGO_ENABLED=%s, -trimpath -ldflags=-s -w); baresip = baresip 1.0.0 calling the same remote baresip\n", dur, env, cgo)
-	fmt.Fprintln(w, "measure\tphone\tbaresip caller\tremote baresip (phone call / baresip call)")
-	pct := func(u usage) string { return fmt.Sprintf("%.2f%%", 100*float64(u.CPU)/float64(u.Wall)) }
-	fmt.Fprintf(w, "CPU user+sys per minute of call\t%v\t%v\t%v / %v\n", ours.caller.PerMinute.Round(time.Millisecond),
-		theirs.caller.PerMinute.Round(time.Millisecond), ours.remote.PerMinute.Round(time.Millisecond), theirs.remote.PerMinute.Round(time.Millisecond))
-	fmt.Fprintf(w, "CPU, share of one core\t%s\t%s\t%s / %s\n", pct(ours.caller), pct(theirs.caller), pct(ours.remote), pct(theirs.remote))
-	sw := func(u usage) string { return fmt.Sprintf("%.0f/s", u.Switches) }
-	fmt.Fprintf(w, "context switches, all threads\t%s\t%s\t%s / %s\n", sw(ours.caller), sw(theirs.caller), sw(ours.remote), sw(theirs.remote))
-	fmt.Fprintf(w, "threads\t%d\t%d\t%d / %d\n", ours.caller.Threads, theirs.caller.Threads, ours.remote.Threads, theirs.remote.Threads)
-	fmt.Fprintf(w, "VmRSS in call, max\t%d kB\t%d kB\t%d kB / %d kB\n", ours.caller.RSSMax, theirs.caller.RSSMax, ours.remote.RSSMax, theirs.remote.RSSMax)
-	parts := func(u usage) string { return fmt.Sprintf("%d + %d kB", u.Anon, u.File) }
-	fmt.Fprintf(w, "  of which anonymous + file-backed\t%s\t%s\t%s / %s\n", parts(ours.caller), parts(theirs.caller), parts(ours.remote), parts(theirs.remote))
-	fmt.Fprintf(w, "VmHWM at end of call\t%d kB\t%d kB\t%d kB / %d kB\n", ours.caller.HWM, theirs.caller.HWM, ours.remote.HWM, theirs.remote.HWM)
-	fmt.Fprintf(w, "sampled window\t%v (%d)\t%v (%d)\t\n", ours.caller.Wall.Round(time.Millisecond), ours.caller.Samples,
-		theirs.caller.Wall.Round(time.Millisecond), theirs.caller.Samples)
+	cols = append(cols, theirs)
+	fmt.Fprintln(w, head+"\tbaresip caller\tremote baresip (in each call, same order)")
+	row := func(name string, f func(u usage) string) {
+		line := name
+		for _, c := range cols {
+			line += "\t" + f(c.caller)
+		}
+		var rs []string
+		for _, c := range cols {
+			rs = append(rs, f(c.remote))
+		}
+		fmt.Fprintln(w, line+"\t"+strings.Join(rs, " / "))
+	}
+	row("CPU user+sys per minute of call", func(u usage) string { return u.PerMinute.Round(time.Millisecond).String() })
+	row("CPU, share of one core", func(u usage) string { return fmt.Sprintf("%.2f%%", 100*float64(u.CPU)/float64(u.Wall)) })
+	row("context switches, all threads", func(u usage) string { return fmt.Sprintf("%.0f/s", u.Switches) })
+	row("threads", func(u usage) string { return fmt.Sprint(u.Threads) })
+	row("VmRSS in call, max", func(u usage) string { return fmt.Sprintf("%d kB", u.RSSMax) })
+	row("  of which anonymous + file-backed", func(u usage) string { return fmt.Sprintf("%d + %d kB", u.Anon, u.File) })
+	row("VmHWM at end of call", func(u usage) string { return fmt.Sprintf("%d kB", u.HWM) })
+	row("sampled window", func(u usage) string { return fmt.Sprintf("%v (%d)", u.Wall.Round(time.Millisecond), u.Samples) })
 	w.Flush()
 
 	d := make([]time.Duration, len(echoes))
@@ -276,6 +296,10 @@ func report(w0 *os.File, dur time.Duration, ours, theirs callResult, echoes []tu
 	}
 	fmt.Fprintf(w0, "\nGoals: CPU per call at or below baresip's: %s; firmware under 16 MB resident in a call: %s (%d kB)\n",
 		goal(ours.caller.PerMinute <= theirs.caller.PerMinute), goal(ours.caller.RSSMax < 16*1024), ours.caller.RSSMax)
+	if tuned != nil {
+		fmt.Fprintf(w0, "With %s: CPU %s; memory %s (%d kB)\n", phoneEnv,
+			goal(tuned.caller.PerMinute <= theirs.caller.PerMinute), goal(tuned.caller.RSSMax < 16*1024), tuned.caller.RSSMax)
+	}
 }
 
 // cutWAV copies the first d of a 16-bit mono WAV file with a 44-byte
