@@ -6,17 +6,13 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"net"
-	"net/http"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,84 +23,8 @@ import (
 	"deskphone/ui/lcd"
 )
 
-// bootPhone is `firmware run -board sim -lan lan0` in the lab's phone
-// namespace: the whole phone, from link up to registered.
-type bootPhone struct {
-	*labPhone
-	cmd  *exec.Cmd
-	logs *lockedBuffer
-	stop context.CancelFunc
-}
-
-// lockedBuffer is the phone's log, written by exec's copier and read by
-// the test while the phone runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
-// startBootPhone starts the phone on data dir data with the settings file
-// config ("" for none).
-func startBootPhone(t testing.TB, l *lab.Lab, bin, data, config string) *bootPhone {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	args := []string{bin, "run", "-board", "sim", "-data", data, "-http", "127.0.0.1:8080", "-lan", l.PhoneLAN.Name}
-	if config != "" {
-		args = append(args, "-config", config)
-	}
-	cmd := l.Command(ctx, l.PhoneNS, args...)
-	logs := &lockedBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &bootPhone{cmd: cmd, logs: logs, stop: cancel, labPhone: newLabClient(l)}
-	t.Cleanup(func() {
-		p.stop()
-		p.cmd.Wait()
-		if t.Failed() {
-			t.Logf("phone log:\n%s", logs)
-		}
-	})
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := p.status(); err == nil {
-			return p
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the phone in the lab never answered: %v\n%s", err, logs)
-		}
-	}
-}
-
-// waitStatus polls /api/status until cond holds.
-func (p *bootPhone) waitStatus(t testing.TB, what string, timeout time.Duration, cond func(status.Phone) bool) status.Phone {
-	t.Helper()
-	var st status.Phone
-	var err error
-	for deadline := time.Now().Add(timeout); ; time.Sleep(50 * time.Millisecond) {
-		if st, err = p.status(); err == nil && cond(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never %s (after %s): err %v, network %+v, dot1x %+v, lines %+v, provision %s %+v, inoperable %q",
-				what, timeout, err, st.Network, st.Dot1X, st.Lines, st.Provision.Result, st.Provision.Files, st.Inoperable)
-		}
-	}
-}
-
 // screen is the LCD's current frame.
-func (p *bootPhone) screen(t testing.TB) image.Image {
+func (p *labPhone) screen(t testing.TB) image.Image {
 	t.Helper()
 	resp, err := p.client.Get(p.url + "api/screen.png")
 	if err != nil {
@@ -119,7 +39,7 @@ func (p *bootPhone) screen(t testing.TB) image.Image {
 }
 
 // waitScreen waits until the LCD shows text (in the simulator's font).
-func (p *bootPhone) waitScreen(t testing.TB, text string) {
+func (p *labPhone) waitScreen(t testing.TB, text string) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		img := p.screen(t)
@@ -202,6 +122,24 @@ func writeConfig(t testing.TB, lines ...string) string {
 	return path
 }
 
+// startBootLab starts the lab of the boot tests: 802.1X by FreeRADIUS,
+// DHCP, Kamailio and the provisioning server, which serves the line
+// labelled "Reception" under phones/.
+func startBootLab(t testing.TB) *lab.Lab {
+	t.Helper()
+	l := lab.Start(t, lab.Options{Dot1X: lab.FreeRADIUS, SIP: true, Web: true, DHCP: true})
+	serveProvisioning(t, l, "phones", "Reception")
+	return l
+}
+
+// bootConfig is the settings file of a phone given only its EAP-MD5 login
+// (with password) and the provisioning URL of startBootLab.
+func bootConfig(t testing.TB, l *lab.Lab, password string) string {
+	t.Helper()
+	return writeConfig(t, "dot1x.mode = 1", "dot1x.identity = "+l.EAP.MD5.User, "dot1x.password = "+password,
+		fmt.Sprintf("provision.server_url = http://%s:%d/phones/", l.Prov.Addr, l.Prov.HTTPPort))
+}
+
 func inService(p status.Phone) bool {
 	return p.Network.Stage == "ready" && p.Network.IP != "" && len(p.Lines) > 0 &&
 		p.Lines[0].State == status.LineRegistered && p.Inoperable == ""
@@ -223,7 +161,7 @@ func phoneHasAddress(t testing.TB, l *lab.Lab, ip string) bool {
 	return strings.Contains(out, " "+ip+"/")
 }
 
-func flapLink(t testing.TB, l *lab.Lab, p *bootPhone) {
+func flapLink(t testing.TB, l *lab.Lab, p *labPhone) {
 	t.Helper()
 	flapDown(t, l, p)
 	if err := l.SetLink(l.PhoneLAN, true); err != nil {
@@ -238,12 +176,8 @@ func flapLink(t testing.TB, l *lab.Lab, p *bootPhone) {
 // expects and comes back by itself.
 func TestBootLab(t *testing.T) {
 	t.Parallel()
-	l := lab.Start(t, lab.Options{Dot1X: lab.FreeRADIUS, SIP: true, Web: true, DHCP: true})
-	bin := buildFirmware(t)
-	serveProvisioning(t, l, "phones", "Reception")
-	cfg := writeConfig(t, "dot1x.mode = 1", "dot1x.identity = "+l.EAP.MD5.User, "dot1x.password = "+l.EAP.MD5.Password,
-		fmt.Sprintf("provision.server_url = http://%s:%d/phones/", l.Prov.Addr, l.Prov.HTTPPort))
-	p := startBootPhone(t, l, bin, t.TempDir(), cfg)
+	l := startBootLab(t)
+	p := startLabPhone(t, l, phoneOptions{config: bootConfig(t, l, l.EAP.MD5.Password)})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
@@ -381,11 +315,8 @@ func TestBootLab(t *testing.T) {
 // beside TestBootLab: the supplicant's timers make it the longest part.
 func TestBootLabReauth(t *testing.T) {
 	t.Parallel()
-	l := lab.Start(t, lab.Options{Dot1X: lab.FreeRADIUS, SIP: true, Web: true, DHCP: true})
-	serveProvisioning(t, l, "phones", "Reception")
-	cfg := writeConfig(t, "dot1x.mode = 1", "dot1x.identity = "+l.EAP.MD5.User, "dot1x.password = "+l.EAP.MD5.Password,
-		fmt.Sprintf("provision.server_url = http://%s:%d/phones/", l.Prov.Addr, l.Prov.HTTPPort))
-	p := startBootPhone(t, l, buildFirmware(t), t.TempDir(), cfg)
+	l := startBootLab(t)
+	p := startLabPhone(t, l, phoneOptions{config: bootConfig(t, l, l.EAP.MD5.Password)})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	before := p.waitStatus(t, "in service", 60*time.Second, inService)
@@ -427,7 +358,7 @@ func TestBootLabOption160(t *testing.T) {
 		t.Fatal(err)
 	}
 	serveProvisioning(t, l, "by-dhcp", "Option 160")
-	p := startBootPhone(t, l, buildFirmware(t), t.TempDir(), "")
+	p := startLabPhone(t, l, phoneOptions{})
 	st := p.waitStatus(t, "in service", 60*time.Second, inService)
 	if st.Lines[0].Label != "Option 160" || !strings.Contains(st.Provision.Server, lab.HostProv) || st.Dot1X.State != status.Dot1XDisabled {
 		t.Errorf("in service but: provision %+v, line %+v, dot1x %+v", st.Provision, st.Lines[0], st.Dot1X)
@@ -440,12 +371,9 @@ func TestBootLabOption160(t *testing.T) {
 // the password corrected there brings it into service.
 func TestBootLabWrongPassword(t *testing.T) {
 	t.Parallel()
-	l := lab.Start(t, lab.Options{Dot1X: lab.FreeRADIUS, SIP: true, Web: true, DHCP: true})
-	serveProvisioning(t, l, "phones", "Reception")
+	l := startBootLab(t)
 	wrong := "Wrong-" + l.EAP.MD5.Password
-	cfg := writeConfig(t, "dot1x.mode = 1", "dot1x.identity = "+l.EAP.MD5.User, "dot1x.password = "+wrong,
-		fmt.Sprintf("provision.server_url = http://%s:%d/phones/", l.Prov.Addr, l.Prov.HTTPPort))
-	p := startBootPhone(t, l, buildFirmware(t), t.TempDir(), cfg)
+	p := startLabPhone(t, l, phoneOptions{config: bootConfig(t, l, wrong)})
 	s := p.waitStatus(t, "refused by 802.1X", 60*time.Second, func(s status.Phone) bool {
 		return s.Dot1X.State == status.Dot1XFailed || s.Dot1X.State == status.Dot1XHeld
 	})
@@ -466,19 +394,6 @@ func TestBootLabWrongPassword(t *testing.T) {
 	time.Sleep(1200 * time.Millisecond)                                       // the multi-tap pause commits the first s
 	p.press(t, "7 7 7 7 OK SOFT1")
 	p.waitStatus(t, "in service with the corrected password", 150*time.Second, inService)
-}
-
-// newLabClient reaches the simulator API of a phone in the lab's phone
-// namespace.
-func newLabClient(l *lab.Lab) *labPhone {
-	return &labPhone{
-		url: "http://127.0.0.1:8080/",
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				return lab.DialContext(ctx, l.PhoneNS, network, addr)
-			},
-		}},
-	}
 }
 
 // stageLine is the flow's log line for each stage it enters.
@@ -512,11 +427,8 @@ func BenchmarkBootLab(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("BOOT_RUNS")); err == nil && v > 0 {
 		runs = v
 	}
-	l := lab.Start(b, lab.Options{Dot1X: lab.FreeRADIUS, SIP: true, Web: true, DHCP: true})
-	serveProvisioning(b, l, "phones", "Reception")
-	cfg := writeConfig(b, "dot1x.mode = 1", "dot1x.identity = "+l.EAP.MD5.User, "dot1x.password = "+l.EAP.MD5.Password,
-		fmt.Sprintf("provision.server_url = http://%s:%d/phones/", l.Prov.Addr, l.Prov.HTTPPort))
-	p := startBootPhone(b, l, firmwareBin(b), b.TempDir(), cfg)
+	l := startBootLab(b)
+	p := startLabPhone(b, l, phoneOptions{config: bootConfig(b, l, l.EAP.MD5.Password)})
 	p.waitStatus(b, "in service", 60*time.Second, inService)
 
 	stages := []string{"802.1x", "address", "time", "provisioning", "registering", "ready"}
@@ -597,7 +509,7 @@ func linkUpSeen(log string) (time.Time, bool) {
 }
 
 // flapDown takes the phone's link down and waits until the phone saw it.
-func flapDown(t testing.TB, l *lab.Lab, p *bootPhone) {
+func flapDown(t testing.TB, l *lab.Lab, p *labPhone) {
 	t.Helper()
 	if err := l.SetLink(l.PhoneLAN, false); err != nil {
 		t.Fatal(err)
@@ -611,26 +523,4 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-// firmwareBin is buildFirmware for a benchmark as well (the same build).
-func firmwareBin(tb testing.TB) string {
-	tb.Helper()
-	if t, ok := tb.(*testing.T); ok {
-		return buildFirmware(t)
-	}
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "firmware-test")
-		if buildErr != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(buildDir, "firmware"), ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
-	}
-	return filepath.Join(buildDir, "firmware")
 }

@@ -27,8 +27,8 @@ var (
 	buildErr  error
 )
 
-// buildFirmware builds the binary once per test run.
-func buildFirmware(t *testing.T) string {
+// buildFirmware builds the binary once per test run (benchmarks share it).
+func buildFirmware(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		buildDir, buildErr = os.MkdirTemp("", "firmware-test")

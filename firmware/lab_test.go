@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net"
 	"net/http"
+	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,45 +16,109 @@ import (
 	"deskphone/status"
 )
 
-// labPhone is `firmware run` inside the lab's phone namespace, its LAN port
-// on the namespace's lan0; its simulator API is reached inside the namespace.
+// labPhone is `firmware run -board sim` inside the lab's phone namespace,
+// its LAN port on the namespace's lan0; its simulator API is reached inside
+// the namespace.
 type labPhone struct {
 	client *http.Client
 	url    string
+	cmd    *exec.Cmd
+	logs   *lockedBuffer
+	stop   context.CancelFunc
 }
 
-func startLabPhone(t *testing.T, l *lab.Lab, bin string) *labPhone {
+// phoneOptions is how a test starts its lab phone; the zero value is a
+// fresh build, a fresh data dir and no settings file.
+type phoneOptions struct {
+	bin    string   // the firmware binary ("": buildFirmware)
+	data   string   // the data dir ("": a temp dir)
+	config string   // the settings file ("": none)
+	flags  []string // more flags of `firmware run`, e.g. -pc pc0
+}
+
+// startLabPhone starts the phone, stops it in t.Cleanup (showing its log
+// if t failed) and returns once its API answers.
+func startLabPhone(t testing.TB, l *lab.Lab, o phoneOptions) *labPhone {
 	t.Helper()
+	if o.bin == "" {
+		o.bin = buildFirmware(t)
+	}
+	if o.data == "" {
+		o.data = t.TempDir()
+	}
+	args := []string{o.bin, "run", "-board", "sim", "-data", o.data, "-http", "127.0.0.1:8080", "-lan", l.PhoneLAN.Name}
+	if o.config != "" {
+		args = append(args, "-config", o.config)
+	}
+	args = append(args, o.flags...)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := l.Command(ctx, l.PhoneNS, bin, "run", "-data", t.TempDir(), "-http", "127.0.0.1:8080",
-		"-lan", l.PhoneLAN.Name)
-	logs := &strings.Builder{}
+	cmd := l.Command(ctx, l.PhoneNS, args...)
+	logs := &lockedBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
+		cancel()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cancel()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("phone log:\n%s", logs)
-		}
-	})
 	p := &labPhone{
 		url: "http://127.0.0.1:8080/",
-		client: &http.Client{Transport: &http.Transport{
+		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 				return lab.DialContext(ctx, l.PhoneNS, network, addr)
 			},
 		}},
+		cmd:  cmd,
+		logs: logs,
+		stop: cancel,
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	t.Cleanup(func() {
+		p.stop()
+		p.cmd.Wait()
+		if t.Failed() {
+			t.Logf("phone log:\n%s", logs)
+		}
+	})
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if _, err := p.status(); err == nil {
 			return p
 		} else if time.Now().After(deadline) {
 			t.Fatalf("the phone in the lab never answered: %v", err)
 		}
 	}
+}
+
+// waitStatus polls /api/status until cond holds.
+func (p *labPhone) waitStatus(t testing.TB, what string, timeout time.Duration, cond func(status.Phone) bool) status.Phone {
+	t.Helper()
+	var st status.Phone
+	var err error
+	for deadline := time.Now().Add(timeout); ; time.Sleep(50 * time.Millisecond) {
+		if st, err = p.status(); err == nil && cond(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never %s (after %s): err %v, network %+v, dot1x %+v, pc port %+v, lines %+v, provision %s %+v, inoperable %q",
+				what, timeout, err, st.Network, st.Dot1X, st.PCPort, st.Lines, st.Provision.Result, st.Provision.Files, st.Inoperable)
+		}
+	}
+}
+
+// lockedBuffer is the phone's log, written by exec's copier and read by
+// the test while the phone runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *lockedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 func (p *labPhone) status() (status.Phone, error) {
@@ -81,8 +148,7 @@ func (p *labPhone) press(t *testing.T, keys string) {
 // authenticate against hostapd + FreeRADIUS, with no restart.
 func TestLabMenuChangeAuthenticates(t *testing.T) {
 	l := lab.Start(t, lab.Options{Dot1X: lab.FreeRADIUS})
-	bin := buildFirmware(t)
-	p := startLabPhone(t, l, bin)
+	p := startLabPhone(t, l, phoneOptions{})
 	if ok, _ := l.Authorized(l.PhoneLAN.MAC); ok {
 		t.Fatal("the port is authorized before 802.1X was set up")
 	}

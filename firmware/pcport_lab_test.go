@@ -4,11 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,60 +13,17 @@ import (
 	"deskphone/status"
 )
 
-// startPCPortPhone runs `firmware run` in the lab's phone namespace with
-// both ports on real interfaces (-lan lan0 -pc pc0) and cfg as its
-// settings file.
-func startPCPortPhone(t *testing.T, l *lab.Lab, cfg string) *labPhone {
+// startPCPortPhone runs the lab phone with both ports on real interfaces
+// (-lan lan0 -pc pc0) and the settings lines cfg.
+func startPCPortPhone(t *testing.T, l *lab.Lab, cfg ...string) *labPhone {
 	t.Helper()
-	bin := buildFirmware(t)
-	path := filepath.Join(t.TempDir(), "phone.cfg")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := l.Command(ctx, l.PhoneNS, bin, "run", "-data", t.TempDir(), "-http", "127.0.0.1:8080",
-		"-lan", l.PhoneLAN.Name, "-pc", l.PhonePC.Name, "-config", path)
-	logs := &strings.Builder{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("phone log:\n%s", logs)
-		}
-	})
-	p := &labPhone{
-		url: "http://127.0.0.1:8080/",
-		client: &http.Client{Transport: &http.Transport{
-			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				return lab.DialContext(ctx, l.PhoneNS, network, addr)
-			},
-		}},
-	}
-	return p
+	return startLabPhone(t, l, phoneOptions{config: writeConfig(t, cfg...), flags: []string{"-pc", l.PhonePC.Name}})
 }
 
-// waitStatus polls the phone's /api/status until ok holds.
-func (p *labPhone) waitStatus(t *testing.T, what string, ok func(status.Phone) bool) status.Phone {
-	t.Helper()
-	var st status.Phone
-	var err error
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if st, err = p.status(); err == nil && ok(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: never; last status %+v (%v)", what, st, err)
-		}
-	}
-}
-
-// md5Phone is the phone's own 802.1X: EAP-MD5 against hostapd's server.
-func md5Phone(l *lab.Lab, extra string) string {
-	return fmt.Sprintf("dot1x.mode = 1\ndot1x.identity = %s\ndot1x.password = %s\n%s", l.EAP.MD5.User, l.EAP.MD5.Password, extra)
+// md5Phone is the phone's own 802.1X: EAP-MD5 against hostapd's server,
+// then the settings lines extra.
+func md5Phone(l *lab.Lab, extra ...string) []string {
+	return append([]string{"dot1x.mode = 1", "dot1x.identity = " + l.EAP.MD5.User, "dot1x.password = " + l.EAP.MD5.Password}, extra...)
 }
 
 // TestLabPCPortPassThrough: the whole phone, authenticated itself, passes
@@ -85,63 +38,35 @@ func TestLabPCPortPassThrough(t *testing.T) {
 	l := lab.Start(t, lab.Options{Dot1X: lab.HostapdEAP})
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	if _, err := l.StartVoiceVLAN(ctx, vid); err != nil {
-		t.Fatal(err)
-	}
-	capture, err := l.CaptureVLAN(vid, 5) // lldpd: priority voice (5)
+	capture, err := l.AdvertiseVoiceVLAN(ctx, vid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer capture.Close()
-	p := startPCPortPhone(t, l, md5Phone(l, ""))
-	st := p.waitStatus(t, "802.1X authenticated", func(s status.Phone) bool { return s.Dot1X.State == status.Dot1XAuthenticated })
+	p := startPCPortPhone(t, l, md5Phone(l)...)
+	st := p.waitStatus(t, "802.1X authenticated", 60*time.Second, func(s status.Phone) bool { return s.Dot1X.State == status.Dot1XAuthenticated })
 	if !st.PCPort.Enabled {
 		t.Errorf("PC port status %+v, want enabled (the default)", st.PCPort)
 	}
 
 	// Voice VLAN, after 802.1X.
 	wantIface := fmt.Sprintf("%s.%d", l.PhoneLAN.Name, vid)
-	st = p.waitStatus(t, "voice VLAN published", func(s status.Phone) bool { return s.Network.Iface != "" })
+	st = p.waitStatus(t, "voice VLAN published", 60*time.Second, func(s status.Phone) bool { return s.Network.Iface != "" })
 	if st.Network.VLAN != vid || st.Network.VLANSource != "lldp-med" || st.Network.Iface != wantIface {
 		t.Fatalf("network %+v, want VLAN %d from lldp-med on %s", st.Network, vid, wantIface)
 	}
 	expectTaggedUDP(t, ctx, l, st.Network.Iface, capture)
 
 	// Pass-through.
-	pc, err := l.StartSupplicant("pc", lab.MethodPEAPMSCHAPv2, l.PC)
+	pc, err := l.PassPC(ctx, "pc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pc.Result(ctx); err != nil {
-		t.Fatalf("the PC did not authenticate through the phone: %v", err)
-	}
-	stations, err := l.Stations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(stations, l.PhoneLAN.MAC) || !slices.Contains(stations, l.PC.MAC) {
-		t.Fatalf("hostapd stations %v, want the phone %s and the PC %s", stations, l.PhoneLAN.MAC, l.PC.MAC)
-	}
-	p.waitStatus(t, "PC learned", func(s status.Phone) bool { return s.PCPort.PCMAC == l.PC.MAC && s.PCPort.LinkUp })
+	p.waitStatus(t, "PC learned", 60*time.Second, func(s status.Phone) bool { return s.PCPort.PCMAC == l.PC.MAC && s.PCPort.LinkUp })
 
-	// Proxy logoff: wpa_supplicant sends none when it stops.
-	if err := pc.Stop(3 * time.Second); err != nil {
-		t.Logf("stop PC supplicant: %v", err)
-	}
-	if err := l.SetLink(l.PC, false); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		n, known, err := l.LogoffsFrom(l.PC.MAC)
-		if err != nil || !known {
-			t.Fatalf("hostapd's MIB for the PC: known %v, %v", known, err)
-		}
-		if n == 1 {
-			break
-		}
-		if n > 1 || time.Now().After(deadline) {
-			t.Fatalf("dot1xAuthEapolLogoffFramesRx = %d, want 1", n)
-		}
+	// Proxy logoff.
+	if n, err := l.UnplugPC(pc); err != nil || n != 1 {
+		t.Fatalf("dot1xAuthEapolLogoffFramesRx = %d (%v), want 1", n, err)
 	}
 	if mib, err := l.Station(l.PC.MAC); err != nil || mib["dot1xAuthAuthEapLogoffWhileAuthenticated"] != "1" ||
 		mib["dot1xAuthAuthControlledPortStatus"] != "2" {
@@ -150,7 +75,7 @@ func TestLabPCPortPassThrough(t *testing.T) {
 	if ok, err := l.Authorized(l.PhoneLAN.MAC); err != nil || !ok {
 		t.Errorf("the phone lost its authorization with the PC's logoff (%v)", err)
 	}
-	p.waitStatus(t, "logoff counted", func(s status.Phone) bool { return s.PCPort.Logoffs == 1 && !s.PCPort.LinkUp })
+	p.waitStatus(t, "logoff counted", 60*time.Second, func(s status.Phone) bool { return s.PCPort.Logoffs == 1 && !s.PCPort.LinkUp })
 }
 
 // TestLabPCPortDisabledSetting: with net.pc_port off the PC behind the
@@ -160,26 +85,13 @@ func TestLabPCPortDisabledSetting(t *testing.T) {
 	l := lab.Start(t, lab.Options{Dot1X: lab.HostapdEAP})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	p := startPCPortPhone(t, l, md5Phone(l, "net.pc_port = off\n"))
-	st := p.waitStatus(t, "802.1X authenticated", func(s status.Phone) bool { return s.Dot1X.State == status.Dot1XAuthenticated })
+	p := startPCPortPhone(t, l, md5Phone(l, "net.pc_port = off")...)
+	st := p.waitStatus(t, "802.1X authenticated", 60*time.Second, func(s status.Phone) bool { return s.Dot1X.State == status.Dot1XAuthenticated })
 	if st.PCPort.Enabled {
 		t.Fatalf("PC port status %+v, want disabled", st.PCPort)
 	}
-	pc, err := l.StartSupplicant("pc", lab.MethodPEAPMSCHAPv2, l.PC)
-	if err != nil {
+	if _, err := l.BlockedPC(ctx, "pc"); err != nil {
 		t.Fatal(err)
-	}
-	if err := pc.WaitOutput(ctx, regexp.MustCompile(`TX EAPOL: dst=`)); err != nil {
-		t.Fatalf("the PC never sent EAPOL: %v", err)
-	}
-	// hostapd answers an EAPOL-Start within milliseconds; give it far longer.
-	time.Sleep(3 * time.Second)
-	stations, err := l.Stations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Contains(stations, l.PC.MAC) || strings.Contains(pc.Output(), "CTRL-EVENT-EAP-STARTED") {
-		t.Fatalf("the PC reached the switch through a disabled PC port: stations %v", stations)
 	}
 	if st, _ := p.status(); st.PCPort.PCMAC != "" {
 		t.Errorf("a disabled port learned the PC: %+v", st.PCPort)

@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"regexp"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -84,9 +81,6 @@ func startPhone(t *testing.T, l *lab.Lab, enabled bool) *labPhone {
 	return p
 }
 
-// regexpTXEAPOL matches wpa_supplicant -d logging a frame it sent.
-var regexpTXEAPOL = regexp.MustCompile(`TX EAPOL: dst=`)
-
 func (p *labPhone) waitAuthenticated(t *testing.T) {
 	t.Helper()
 	deadline := time.After(60 * time.Second)
@@ -118,19 +112,9 @@ func TestLabPassThroughAndProxyLogoff(t *testing.T) {
 	phone := startPhone(t, l, true)
 	phone.waitAuthenticated(t)
 
-	pc, err := l.StartSupplicant("pc", lab.MethodPEAPMSCHAPv2, l.PC)
+	pc, err := l.PassPC(ctx, "pc")
 	if err != nil {
 		t.Fatal(err)
-	}
-	if err := pc.Result(ctx); err != nil {
-		t.Fatalf("the PC did not authenticate through the phone: %v", err)
-	}
-	stations, err := l.Stations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(stations, l.PhoneLAN.MAC) || !slices.Contains(stations, l.PC.MAC) {
-		t.Fatalf("hostapd stations %v, want the phone %s and the PC %s", stations, l.PhoneLAN.MAC, l.PC.MAC)
 	}
 	for _, mac := range []string{l.PhoneLAN.MAC, l.PC.MAC} {
 		if ok, err := l.Authorized(mac); err != nil || !ok {
@@ -141,29 +125,9 @@ func TestLabPassThroughAndProxyLogoff(t *testing.T) {
 		t.Errorf("the port learned %q, want the PC %s", s.PCMAC, l.PC.MAC)
 	}
 
-	// wpa_supplicant sends no logoff when it stops: the one hostapd counts
-	// is the phone's.
-	if err := pc.Stop(3 * time.Second); err != nil {
-		t.Logf("stop PC supplicant: %v", err)
-	}
-	if err := l.SetLink(l.PC, false); err != nil {
+	logoffs, err := l.UnplugPC(pc)
+	if err != nil {
 		t.Fatal(err)
-	}
-	var logoffs int
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		n, known, err := l.LogoffsFrom(l.PC.MAC)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !known {
-			t.Fatal("hostapd forgot the PC before its MIB was read")
-		}
-		if logoffs = n; n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("hostapd never counted an EAPOL-Logoff from the PC")
-		}
 	}
 	if logoffs != 1 {
 		t.Errorf("dot1xAuthEapolLogoffFramesRx = %d, want 1", logoffs)
@@ -195,22 +159,9 @@ func TestLabPCPortDisabled(t *testing.T) {
 	phone := startPhone(t, l, false)
 	phone.waitAuthenticated(t)
 
-	pc, err := l.StartSupplicant("pc-off", lab.MethodPEAPMSCHAPv2, l.PC)
+	pc, err := l.BlockedPC(ctx, "pc-off")
 	if err != nil {
 		t.Fatal(err)
-	}
-	// wpa_supplicant sends its first EAPOL-Start about 2 s after start;
-	// hostapd answers one within milliseconds. Give it far longer.
-	if err := pc.WaitOutput(ctx, regexpTXEAPOL); err != nil {
-		t.Fatalf("the PC never sent EAPOL: %v", err)
-	}
-	time.Sleep(3 * time.Second)
-	stations, err := l.Stations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Contains(stations, l.PC.MAC) || strings.Contains(pc.Output(), "CTRL-EVENT-EAP-STARTED") {
-		t.Fatalf("the PC reached the switch through a disabled port: stations %v", stations)
 	}
 	if err := pc.Stop(3 * time.Second); err != nil {
 		t.Logf("stop PC supplicant: %v", err)

@@ -4,14 +4,9 @@ package pcport
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"os"
-	"syscall"
-	"time"
 
-	"github.com/mdlayher/packet"
+	"deskphone/rawether"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
@@ -23,7 +18,7 @@ import (
 // drops frames whose VLAN tag the kernel has already stripped into the
 // packet's metadata: only untagged frames pass through.
 type RawFrames struct {
-	c *packet.Conn
+	c *rawether.Conn
 }
 
 var _ Frames = (*RawFrames)(nil)
@@ -45,13 +40,9 @@ var untaggedOnly = func() []bpf.RawInstruction {
 
 // Listen opens the raw socket on ifname. It needs CAP_NET_RAW.
 func Listen(ifname string) (*RawFrames, error) {
-	ifi, err := net.InterfaceByName(ifname)
+	c, err := rawether.Listen(ifname, rawether.AllTypes, &rawether.Config{Filter: untaggedOnly})
 	if err != nil {
-		return nil, fmt.Errorf("open raw port %s: %w", ifname, err)
-	}
-	c, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_ALL, &packet.Config{Filter: untaggedOnly})
-	if err != nil {
-		return nil, fmt.Errorf("open raw port %s: %w", ifname, err)
+		return nil, fmt.Errorf("open raw port: %w", err)
 	}
 	if err := ignoreOutgoing(c); err != nil {
 		c.Close()
@@ -59,12 +50,12 @@ func Listen(ifname string) (*RawFrames, error) {
 	}
 	if err := c.SetPromiscuous(true); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("open raw port %s: promiscuous mode: %w", ifname, err)
+		return nil, fmt.Errorf("open raw port: %w", err)
 	}
 	return &RawFrames{c: c}, nil
 }
 
-func ignoreOutgoing(c *packet.Conn) error {
+func ignoreOutgoing(c *rawether.Conn) error {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err
@@ -78,38 +69,14 @@ func ignoreOutgoing(c *packet.Conn) error {
 	return serr
 }
 
-// ReadFrame implements Frames. A done ctx interrupts a blocked read by
-// moving the socket's read deadline.
+// ReadFrame implements Frames. A done ctx interrupts a blocked read; a PC
+// unplugged and plugged again does not end it (rawether retries ENETDOWN).
 func (r *RawFrames) ReadFrame(ctx context.Context, b []byte) (int, error) {
-	stop := context.AfterFunc(ctx, func() { r.c.SetReadDeadline(time.Now()) })
-	defer stop()
-	for {
-		n, _, err := r.c.ReadFrom(b)
-		switch {
-		case err == nil:
-			return n, nil
-		case ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded):
-			r.c.SetReadDeadline(time.Time{})
-			return 0, ctx.Err()
-		case errors.Is(err, syscall.ENETDOWN):
-			// Reported once when the interface goes down; the socket works
-			// again when the link returns (a PC unplugged and plugged).
-			continue
-		}
-		return 0, fmt.Errorf("read frame: %w", err)
-	}
+	return r.c.ReadFrame(ctx, b)
 }
 
 // WriteFrame implements Frames.
-func (r *RawFrames) WriteFrame(b []byte) error {
-	if len(b) < ethHeaderLen {
-		return fmt.Errorf("write frame: %d bytes", len(b))
-	}
-	if _, err := r.c.WriteTo(b, &packet.Addr{HardwareAddr: net.HardwareAddr(b[0:6])}); err != nil {
-		return fmt.Errorf("write frame: %w", err)
-	}
-	return nil
-}
+func (r *RawFrames) WriteFrame(b []byte) error { return r.c.WriteFrame(b) }
 
 // Close closes the socket (which ends promiscuous mode).
 func (r *RawFrames) Close() error { return r.c.Close() }

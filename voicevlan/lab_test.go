@@ -25,10 +25,7 @@ func TestLabLLDPMEDVoiceVLAN(t *testing.T) {
 	l := lab.Start(t, lab.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if _, err := l.StartVoiceVLAN(ctx, vid); err != nil {
-		t.Fatal(err)
-	}
-	capture, err := l.CaptureVLAN(vid, 5) // lldpd: priority voice (5)
+	capture, err := l.AdvertiseVoiceVLAN(ctx, vid)
 	if err != nil {
 		t.Fatal(err)
 	}
