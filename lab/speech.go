@@ -15,7 +15,7 @@ const speechText = "The quick brown fox jumps over the lazy dog. Please call me 
 	"one two three four. The meeting starts at ten thirty."
 
 // WriteSpeech writes seconds of synthetic speech (espeak-ng, resampled by
-// sox to rate Hz, mono, 16-bit, 3 dB below full scale) as a WAV file: the
+// sox to rate Hz, mono, 16-bit, band-limited, 3 dB below full scale) as a WAV file: the
 // spoken text repeated with half a second of silence around each pass.
 // Speech, unlike the tone pattern, has one best alignment, so a recording
 // of it is scored by cross-correlation without ambiguity.
@@ -29,8 +29,15 @@ func WriteSpeech(path string, rate, seconds int) error {
 	if out, err := exec.Command("espeak-ng", "-v", "en-us", "-s", "150", "-w", raw, speechText).CombinedOutput(); err != nil {
 		return fmt.Errorf("speech: espeak-ng: %v: %s", err, out)
 	}
+	// Band-limited to the audio band of the codecs at that rate (G.711:
+	// 300-3400 Hz, G.722: 50-7000 Hz): what lies outside is removed by
+	// any telephone path and would only be scored as noise.
+	band := "300-3400"
+	if rate >= 16000 {
+		band = "50-7000"
+	}
 	if out, err := exec.Command("sox", raw, "-r", fmt.Sprint(rate), "-c", "1", "-b", "16", "-e", "signed-integer",
-		once, "gain", "-n", "-3", "pad", "0.5", "0.5").CombinedOutput(); err != nil {
+		once, "sinc", band, "gain", "-n", "-3", "pad", "0.5", "0.5").CombinedOutput(); err != nil {
 		return fmt.Errorf("speech: sox: %v: %s", err, out)
 	}
 	pass, err := readPCM(once)
