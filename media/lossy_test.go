@@ -249,7 +249,10 @@ func TestLossyNetworkConcealed(t *testing.T) {
 	if js.Lost+js.Skipped < uint64(len(rtpDrops))-2 || js.Concealed < time.Duration(len(rtpDrops)-2)*20*time.Millisecond {
 		t.Errorf("B concealed %v (%d lost at playout, %d skipped) for %d dropped", js.Concealed, js.Lost, js.Skipped, len(rtpDrops))
 	}
-	if !sa.PeerReport || sa.PeerLost <= 0 || sa.PeerLost > int64(len(rtpDrops)) || sb.Jitter <= 0 {
+	// A report's cumulative loss also counts packets still in flight behind
+	// a later one (the relay reorders by up to 40 ms: two frames), RFC 3550
+	// 6.4.1, so it may exceed the drops by that much.
+	if !sa.PeerReport || sa.PeerLost <= 0 || sa.PeerLost > int64(len(rtpDrops))+2 || sb.Jitter <= 0 {
 		t.Errorf("A's view from B's reports: %+v", sa)
 	}
 	if sb.ReplaysDropped != 1 || sb.AuthFailures != 1 || sb.PacketsReceived != uint64(toB.Forwarded-int(sb.ReportsReceived)) {
