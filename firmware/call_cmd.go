@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -33,13 +32,8 @@ import (
 //	CALL-STATS lost=N jitter=D concealed=D late=N auth-failures=N
 func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("call", stderr)
-	registrar := fs.String("registrar", "", "registrar HOST[:PORT]")
-	transport := fs.String("transport", "udp", "udp, tcp or tls")
-	user := fs.String("user", "", "SIP user")
-	password := fs.String("password", "", "SIP password")
+	acct := addAccountFlags(fs)
 	security := fs.String("security", "", "nonsecure, authenticated or encrypted (default encrypted over tls, else nonsecure)")
-	caFile := fs.String("ca", "", "PEM file of the CA(s) the registrar's TLS certificate must chain to")
-	listen := fs.String("listen", sipcore.DefaultListen, "local UDP and TCP address for requests to the phone")
 	dial := fs.String("dial", "", "SIP URI to call")
 	answer := fs.Bool("answer", false, "wait for one incoming call and answer it (instead of -dial)")
 	ring := fs.Duration("ring", 0, "with -answer: let the call ring this long before answering")
@@ -51,38 +45,30 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dur := fs.Duration("for", 10*time.Second, "how long the call lasts once answered")
 	dtmf := fs.String("dtmf", "", "digits sent as RFC 4733 telephone events one second into the call")
 	hold := fs.Bool("hold", false, "hold the call at half of -for and resume it at three quarters")
-	verbose := fs.Bool("v", false, "log the engine's details to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *registrar == "" || *user == "" || (*dial == "") == !*answer {
+	if *acct.registrar == "" || *acct.user == "" || (*dial == "") == !*answer {
 		return fmt.Errorf("%w: -registrar, -user and one of -dial or -answer are required", errUsage)
 	}
 	sec := sipcore.Security(*security)
 	if sec == "" {
 		sec = sipcore.Nonsecure
-		if *transport == string(sipcore.TLS) {
+		if *acct.transport == string(sipcore.TLS) {
 			sec = sipcore.Encrypted
 		}
 	}
-	host, port, err := splitRegistrar(*registrar)
+	line, err := acct.line()
 	if err != nil {
-		return fmt.Errorf("%w: -registrar: %v", errUsage, err)
+		return err
 	}
-	cfg := sipcore.Config{Listen: *listen, Lines: []sipcore.Line{{
-		Index: 1, Enabled: true, User: *user, Password: *password, Registrar: host, RegistrarPort: port,
-		Transport: sipcore.Transport(*transport), Security: sec,
-	}}}
+	line.Security = sec
+	cfg := sipcore.Config{Lines: []sipcore.Line{line}}
 	if *codecs != "" {
 		cfg.Codecs = strings.Split(strings.ToUpper(*codecs), ",")
 	}
-	if *caFile != "" {
-		if cfg.TLS.Roots, err = loadRoots(*caFile); err != nil {
-			return err
-		}
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if cfg, err = acct.config(cfg); err != nil {
+		return err
 	}
 	if p := sipcore.Precedence(*precedence); !p.Valid() {
 		return fmt.Errorf("%w: -precedence %q: not routine, priority, immediate, flash or flash-override", errUsage, *precedence)
@@ -103,11 +89,7 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		audio.SetMicrophone(hal.Handset, pcm)
 	}
-	level := slog.LevelWarn
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := acct.logger(stderr)
 	routeSIPLog(log)
 
 	ctx, cancel := context.WithCancel(ctx)

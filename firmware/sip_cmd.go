@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"strconv"
 	"sync"
@@ -28,56 +27,34 @@ import (
 // (failover, backoff), as on the phone.
 func cmdSIP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sip", stderr)
-	registrar := fs.String("registrar", "", "registrar HOST[:PORT]")
-	transport := fs.String("transport", "udp", "udp, tcp or tls")
-	user := fs.String("user", "", "SIP user")
-	password := fs.String("password", "", "SIP password")
+	acct := addAccountFlags(fs)
 	authUser := fs.String("authuser", "", "authentication user (default the user)")
-	caFile := fs.String("ca", "", "PEM file of the CA(s) the registrar's TLS certificate must chain to")
-	listen := fs.String("listen", sipcore.DefaultListen, "local UDP and TCP address for requests to the phone")
 	challenge := fs.Bool("challenge-checksync", false, "challenge check-sync NOTIFYs with digest (the line's credentials)")
 	backup := fs.String("backup", "", "backup registrar HOST[:PORT] (optional)")
 	expiry := fs.Duration("expiry", sipcore.DefaultExpiry, "requested registration expiry")
 	retryMin := fs.Duration("retry-min", 0, "first wait after a failed round (default 5s)")
 	probe := fs.Duration("probe", 0, "OPTIONS interval to the primary while on the backup (default 60s)")
 	timeout := fs.Duration("timeout", 0, "one REGISTER transaction's timeout (default 32s)")
-	verbose := fs.Bool("v", false, "log the engine's details to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *registrar == "" || *user == "" {
+	if *acct.registrar == "" || *acct.user == "" {
 		return fmt.Errorf("%w: -registrar and -user are required", errUsage)
 	}
-	line := sipcore.Line{
-		Index: 1, Enabled: true, User: *user, AuthUser: *authUser, Password: *password,
-		Transport: sipcore.Transport(*transport), BackupRegistrar: *backup, Expiry: *expiry,
-	}
-	host, port, err := splitRegistrar(*registrar)
+	line, err := acct.line()
 	if err != nil {
-		return fmt.Errorf("%w: -registrar: %v", errUsage, err)
+		return err
 	}
-	line.Registrar, line.RegistrarPort = host, port
-	cfg := sipcore.Config{
-		Listen:             *listen,
+	line.AuthUser, line.BackupRegistrar, line.Expiry = *authUser, *backup, *expiry
+	cfg, err := acct.config(sipcore.Config{
 		Lines:              []sipcore.Line{line},
 		ChecksyncChallenge: *challenge,
 		Timing:             sipcore.Timing{RetryMin: *retryMin, ProbeInterval: *probe, RequestTimeout: *timeout},
+	})
+	if err != nil {
+		return err
 	}
-	if *caFile != "" {
-		roots, err := loadRoots(*caFile)
-		if err != nil {
-			return err
-		}
-		cfg.TLS.Roots = roots
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	level := slog.LevelWarn
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := acct.logger(stderr)
 	routeSIPLog(log)
 
 	ctx, cancel := context.WithCancel(ctx)
