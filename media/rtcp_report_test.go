@@ -1,10 +1,8 @@
 package media
 
 import (
-	"context"
 	"math"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,18 +61,7 @@ func reportingPair(t *testing.T, interval time.Duration, drop func(seq uint16) b
 		}
 		return [][]byte{p}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for _, s := range []*Session{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.Run(ctx); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	return a, b, ca, func() { cancel(); wg.Wait() }
+	return a, b, ca, runSessions(t, a, b)
 }
 
 // waitFor polls cond; a generous limit only turns a hang into a failure.
@@ -190,23 +177,12 @@ func TestSessionRTCPOnItsOwnSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for _, s := range []*Session{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.Run(ctx); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
+	stop := runSessions(t, a, b)
 	for range 10 {
 		_ = a.SendFrame(make([]byte, 160))
 	}
 	waitFor(t, "an RTT over loopback", func() bool { return a.Stats().HaveRTT && b.Stats().ReportsReceived > 0 })
-	cancel()
-	wg.Wait()
+	stop()
 	if s := a.Stats(); s.RTT > 5*time.Second || s.PeerLost != 0 {
 		t.Errorf("A: %+v", s)
 	}

@@ -62,9 +62,15 @@ func sessionPair(t *testing.T, srtp bool, suite Suite) (a, b *Session, connA *me
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, b, ca, got, runSessions(t, a, b)
+}
+
+// runSessions runs each session until the returned stop is called, which
+// also waits for them to end.
+func runSessions(t *testing.T, ss ...*Session) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, s := range []*Session{a, b} {
+	for _, s := range ss {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -73,7 +79,7 @@ func sessionPair(t *testing.T, srtp bool, suite Suite) (a, b *Session, connA *me
 			}
 		}()
 	}
-	return a, b, ca, got, func() { cancel(); wg.Wait() }
+	return func() { cancel(); wg.Wait() }
 }
 
 func TestSessionAudioThrough(t *testing.T) {

@@ -13,34 +13,21 @@ import (
 // mutate may spoil the reply to test rejection.
 func sntpServer(t *testing.T, serverTime time.Time, mutate func([]byte)) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	go func() {
-		buf := make([]byte, 512)
-		for {
-			n, addr, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			if n < 48 || buf[0]&7 != 3 {
-				continue
-			}
-			resp := make([]byte, 48)
-			resp[0] = 4<<3 | 4
-			resp[1] = 2
-			copy(resp[24:32], buf[40:48])
-			binary.BigEndian.PutUint64(resp[32:], toNTP(serverTime))
-			binary.BigEndian.PutUint64(resp[40:], toNTP(serverTime))
-			if mutate != nil {
-				mutate(resp)
-			}
-			pc.WriteTo(resp, addr)
+	return udpServer(t, func(buf []byte) []byte {
+		if len(buf) < 48 || buf[0]&7 != 3 {
+			return nil
 		}
-	}()
-	return pc.LocalAddr().String()
+		resp := make([]byte, 48)
+		resp[0] = 4<<3 | 4
+		resp[1] = 2
+		copy(resp[24:32], buf[40:48])
+		binary.BigEndian.PutUint64(resp[32:], toNTP(serverTime))
+		binary.BigEndian.PutUint64(resp[40:], toNTP(serverTime))
+		if mutate != nil {
+			mutate(resp)
+		}
+		return resp
+	})
 }
 
 func TestNTPTimestampRoundTrip(t *testing.T) {
