@@ -68,11 +68,35 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 	if open == nil {
 		open = openRaw
 	}
+	// The socket is open only for an exchange: a raw socket bound to IPv4
+	// receives every packet of the interface (a call's RTP included) and
+	// the client would copy each one, between renewals an hour apart.
+	// Opening it once up front still makes an unusable interface an error.
 	ex, err := open(c.Iface)
 	if err != nil {
 		return fmt.Errorf("dhcp on %s: %w", c.Iface, err)
 	}
-	defer ex.Close()
+	defer func() {
+		if ex != nil {
+			ex.Close()
+		}
+	}()
+	exchange := func() (Exchanger, error) {
+		if ex != nil {
+			return ex, nil
+		}
+		var err error
+		if ex, err = open(c.Iface); err != nil {
+			return nil, fmt.Errorf("dhcp on %s: %w", c.Iface, err)
+		}
+		return ex, nil
+	}
+	done := func() {
+		if ex != nil {
+			ex.Close()
+			ex = nil
+		}
+	}
 	log := c.Log
 	if log == nil {
 		log = slog.Default()
@@ -106,7 +130,9 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 	}
 	defer func() {
 		if lease != nil {
-			if err := ex.Release(lease); err != nil {
+			if x, err := exchange(); err != nil {
+				log.Warn("dhcp: release", "iface", c.Iface, "err", err)
+			} else if err := x.Release(lease); err != nil {
 				log.Warn("dhcp: release", "iface", c.Iface, "err", err)
 			} else {
 				log.Info("dhcp: released", "iface", c.Iface, "address", bound)
@@ -144,7 +170,12 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 
 	for ctx.Err() == nil {
 		// INIT/SELECTING/REQUESTING.
-		l, err := ex.Request(ctx, mods...)
+		var l *nclient4.Lease
+		x, err := exchange()
+		if err == nil {
+			l, err = x.Request(ctx, mods...)
+		}
+		done()
 		if err == nil {
 			err = bind(l, false)
 		}
@@ -176,7 +207,12 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 				if left <= 0 {
 					break
 				}
-				nl, err := ex.Renew(ctx, lease, mods...)
+				var nl *nclient4.Lease
+				x, err := exchange()
+				if err == nil {
+					nl, err = x.Renew(ctx, lease, mods...)
+				}
+				done()
 				if err == nil {
 					if err = bind(nl, true); err == nil {
 						renewed = true

@@ -11,5 +11,9 @@ import (
 // the first DISCOVER often goes out while the switch is still opening the
 // port that 802.1X just authorized, and a phone should not wait 4 s for that.
 func openRaw(iface string) (Exchanger, error) {
-	return nclient4.New(iface, nclient4.WithTimeout(time.Second), nclient4.WithRetry(4))
+	c, err := nclient4.New(iface, nclient4.WithTimeout(time.Second), nclient4.WithRetry(4))
+	if err != nil {
+		return nil, err // not a nil *Client in a non-nil Exchanger
+	}
+	return c, nil
 }

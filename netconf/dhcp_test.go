@@ -25,6 +25,14 @@ type memServer struct {
 	leaseSec uint32
 	next     byte // last octet of the next address offered
 	got      []dhcpv4.MessageType
+	conns    int // client sockets open now
+}
+
+// sockets is how many client sockets are open.
+func (s *memServer) sockets() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }
 
 var (
@@ -89,6 +97,9 @@ type memConn struct {
 
 func (s *memServer) open(string) (Exchanger, error) {
 	c := &memConn{srv: s, in: make(chan []byte, 16), closed: make(chan struct{})}
+	s.mu.Lock()
+	s.conns++
+	s.mu.Unlock()
 	return nclient4.NewWithConn(c, mac, nclient4.WithTimeout(100*time.Millisecond), nclient4.WithRetry(2))
 }
 
@@ -115,7 +126,16 @@ func (c *memConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	}
 }
 
-func (c *memConn) Close() error                     { c.once.Do(func() { close(c.closed) }); return nil }
+func (c *memConn) Close() error {
+	c.once.Do(func() {
+		close(c.closed)
+		c.srv.mu.Lock()
+		c.srv.conns--
+		c.srv.mu.Unlock()
+	})
+	return nil
+}
+
 func (c *memConn) LocalAddr() net.Addr              { return &net.UDPAddr{Port: 68} }
 func (c *memConn) SetDeadline(time.Time) error      { return nil }
 func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
@@ -206,13 +226,23 @@ func TestDHCPBindRenewRelease(t *testing.T) {
 	if got := ap.current("lan0"); got != a {
 		t.Errorf("applied %v, want %v", got, a)
 	}
+	// Bound, the client holds no socket: a raw one would see every packet.
+	if n := srv.sockets(); n != 0 {
+		t.Errorf("%d client sockets open while bound, want 0", n)
+	}
 	e = next(t, ch)
 	if e.Address == nil || !e.Renewed || e.Address.Prefix != a.Prefix {
 		t.Fatalf("second event is not a renewal: %+v", e)
 	}
+	if n := srv.sockets(); n != 0 {
+		t.Errorf("%d client sockets open after the renewal, want 0", n)
+	}
 	stop()
 	if got := ap.current("lan0"); got != nil {
 		t.Errorf("address still applied after stop: %v", got)
+	}
+	if n := srv.sockets(); n != 0 {
+		t.Errorf("%d client sockets open after stop, want 0", n)
 	}
 	msgs := srv.received()
 	want := []dhcpv4.MessageType{dhcpv4.MessageTypeDiscover, dhcpv4.MessageTypeRequest, dhcpv4.MessageTypeRequest, dhcpv4.MessageTypeRelease}
