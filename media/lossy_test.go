@@ -255,7 +255,10 @@ func TestLossyNetworkConcealed(t *testing.T) {
 	if !sa.PeerReport || sa.PeerLost <= 0 || sa.PeerLost > int64(len(rtpDrops))+2 || sb.Jitter <= 0 {
 		t.Errorf("A's view from B's reports: %+v", sa)
 	}
-	if sb.ReplaysDropped != 1 || sb.AuthFailures != 1 || sb.PacketsReceived != uint64(toB.Forwarded-int(sb.ReportsReceived)) {
+	// Every RTP packet forwarded to B counts as received, the replay and the
+	// forgery do not; one of A's reports may still be in flight at the stop.
+	rtpToB := uint64(toB.Forwarded - int(sb.ReportsReceived))
+	if sb.ReplaysDropped != 1 || sb.AuthFailures != 1 || sb.PacketsReceived > rtpToB || sb.PacketsReceived+1 < rtpToB {
 		t.Errorf("B took a replay or a forgery: %+v", sb)
 	}
 	if sb.JitterDepth < 20*time.Millisecond || sb.JitterDepth > 80*time.Millisecond {

@@ -34,6 +34,7 @@ type Concealer struct {
 	oldPos, blend       int // fading out the previous cycle after a switch
 	out                 []int16
 	syn                 []int16 // the last concealed frame, in its own time slot
+	scratch             []float64
 }
 
 // NewConcealer makes a concealer for frames of frameSamples at rate Hz.
@@ -52,7 +53,7 @@ func (c *Concealer) Delay() int { return c.delay }
 
 // Good passes a received frame through; the returned slice is reused.
 func (c *Concealer) Good(pcm []int16) []int16 {
-	in := make([]float64, len(pcm))
+	in := c.frameBuf(len(pcm))
 	for i, s := range pcm {
 		in[i] = float64(s)
 	}
@@ -71,7 +72,7 @@ func (c *Concealer) Good(pcm []int16) []int16 {
 
 // Conceal produces a frame for a lost one.
 func (c *Concealer) Conceal() []int16 {
-	syn := make([]float64, c.frame)
+	syn := c.frameBuf(c.frame)
 	if c.lost == 0 {
 		c.start()
 	}
@@ -88,6 +89,15 @@ func (c *Concealer) Conceal() []int16 {
 		c.syn = append(c.syn, int16(max(-32768, min(32767, v))))
 	}
 	return c.push(syn)
+}
+
+// frameBuf is a working frame of n samples, reused from call to call: the
+// concealer runs on every frame of a call, 50 times a second.
+func (c *Concealer) frameBuf(n int) []float64 {
+	if cap(c.scratch) < n {
+		c.scratch = make([]float64, n)
+	}
+	return c.scratch[:n]
 }
 
 // Synthetic is the frame the last Conceal made up, aligned with the lost

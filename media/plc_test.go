@@ -272,3 +272,29 @@ func TestConcealG722(t *testing.T) {
 		t.Errorf("stepping the decoder through the concealment gains only %.1f dB over 5 losses", sumShadow-sumSkip)
 	}
 }
+
+// TestConcealerDoesNotAllocate: the concealer runs on every received frame
+// of every call; once warm it must not allocate (it drove the firmware's
+// heap growth in a call, 240 kB/s).
+func TestConcealerDoesNotAllocate(t *testing.T) {
+	frame := sine(8000, 160, 200, 8000)
+	c := NewConcealer(8000, 160)
+	for range 4 { // warm: history full, output and scratch sized
+		c.Good(frame)
+		c.Conceal()
+	}
+	c.Good(frame)
+	var k int
+	allocs := testing.AllocsPerRun(200, func() {
+		// Good frames with an erasure of up to three frames in between.
+		if k%5 < 2 {
+			c.Good(frame)
+		} else {
+			c.Conceal()
+		}
+		k++
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per frame, want 0", allocs)
+	}
+}
