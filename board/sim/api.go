@@ -114,12 +114,12 @@ func (s *Sim) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
-	_, seq := s.Display.Frame()
+	seq := s.Display.Seq()
 	fmt.Fprintf(w, "data: %d\n\n", seq)
 	flusher.Flush()
 	for {
 		var err error
-		_, seq, err = s.Display.WaitFrame(r.Context(), seq)
+		seq, err = s.Display.Wait(r.Context(), seq)
 		if err != nil {
 			return
 		}

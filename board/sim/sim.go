@@ -63,11 +63,13 @@ func New(cfg Config) (*Sim, error) {
 		PC:      halsim.NewPort(hal.PC, "", nil),
 		cfg:     cfg,
 	}
+	// Nothing reads back what the simulator phone's earpieces played, and a
+	// recording would grow by 16-32 kB per second of call.
+	s.Audio.SetRecording(false)
 	// The simulated cable is plugged in from the start.
 	s.LAN.SetLink(true)
 	s.Keypad.OnTake = func() {
-		_, seq := s.Display.Frame()
-		s.seqAtTake.Store(seq)
+		s.seqAtTake.Store(s.Display.Seq())
 	}
 	if cfg.HTTPAddr != "" {
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)

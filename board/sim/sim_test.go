@@ -228,3 +228,26 @@ func TestBrailleFrame(t *testing.T) {
 		t.Fatalf("scaled braille %q", got)
 	}
 }
+
+// TestEarpiecesNotRecorded: the simulator phone keeps nothing of what it
+// plays (nobody reads it back), so a long call does not grow its memory.
+func TestEarpiecesNotRecorded(t *testing.T) {
+	s, _, _ := newTestSim(t)
+	st, err := s.Audio.Open(hal.Handset, hal.AudioFormat{SampleRate: 8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	frame := make([]int16, 160)
+	for i := range frame {
+		frame[i] = int16(i)
+	}
+	for range 50 {
+		if _, err := st.Write(frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(s.Audio.Recorded(hal.Handset)); got != 0 {
+		t.Errorf("the simulator kept %d samples of a second's playing, want none", got)
+	}
+}

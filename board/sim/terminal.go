@@ -46,8 +46,9 @@ func (s *Sim) runTerminal(ctx context.Context) error {
 	defer fmt.Fprint(os.Stdout, "\x1b[?25h\r\n")
 	var seq uint64
 	for {
-		frame, cur := s.Display.Frame()
+		cur := s.Display.Seq()
 		if cur != seq || seq == 0 {
+			frame, _ := s.Display.Frame()
 			cols, rows, err := term.GetSize(int(os.Stdout.Fd()))
 			if err != nil {
 				cols, rows = 80, 24
@@ -59,7 +60,7 @@ func (s *Sim) runTerminal(ctx context.Context) error {
 			os.Stdout.Write(b.Bytes())
 			seq = cur
 		}
-		if _, _, err := s.Display.WaitFrame(ctx, cur); err != nil {
+		if _, err := s.Display.Wait(ctx, cur); err != nil {
 			stdin.SetReadDeadline(time.Now())
 			return ignoreCanceled(<-readDone)
 		}

@@ -11,41 +11,47 @@ import (
 )
 
 // Display keeps the last frame shown and wakes readers when a new one comes.
+// It is a grey panel: frames are kept at a byte per pixel, a quarter of
+// their size in RGBA, and turned into RGBA only for a reader.
 type Display struct {
 	info hal.DisplayInfo
 
+	// back is where Show converts the next frame; it then trades places
+	// with frame. Readers get copies, so a phone redrawing its call timer
+	// every second does not allocate a frame every second.
+	back *image.Gray
+
 	mu      sync.Mutex
-	frame   *image.RGBA
+	frame   *image.Gray
 	seq     uint64
 	changed chan struct{}
 }
 
 // NewDisplay makes a blank (white) panel of the given size.
 func NewDisplay(info hal.DisplayInfo) *Display {
-	f := image.NewRGBA(image.Rect(0, 0, info.Width, info.Height))
-	draw.Draw(f, f.Bounds(), image.White, image.Point{}, draw.Src)
-	return &Display{info: info, frame: f, changed: make(chan struct{})}
+	f := image.NewGray(image.Rect(0, 0, info.Width, info.Height))
+	for i := range f.Pix {
+		f.Pix[i] = 255
+	}
+	return &Display{info: info, frame: f, back: image.NewGray(f.Rect), changed: make(chan struct{})}
 }
 
 // Info reports the panel's size.
 func (d *Display) Info() hal.DisplayInfo { return d.info }
 
-// Show copies frame; a mono panel keeps only black and white.
+// Show copies frame (in grey); a mono panel keeps only black and white.
+// Like the panel it stands for, it is driven by one writer at a time.
 func (d *Display) Show(frame image.Image) error {
 	b := frame.Bounds()
 	if b.Dx() != d.info.Width || b.Dy() != d.info.Height {
 		return fmt.Errorf("show frame: %dx%d on a %dx%d panel", b.Dx(), b.Dy(), d.info.Width, d.info.Height)
 	}
-	f := image.NewRGBA(image.Rect(0, 0, d.info.Width, d.info.Height))
+	f := d.back
 	if g, ok := frame.(*image.Gray); ok && b.Min == (image.Point{}) {
-		// The LCD renders grey frames: copy them directly, since draw's
+		// The LCD renders grey frames: copy them row by row, since draw's
 		// generic path reads every pixel through an interface.
 		for y := range b.Dy() {
-			row := g.Pix[y*g.Stride : y*g.Stride+b.Dx()]
-			out := f.Pix[y*f.Stride:]
-			for x, v := range row {
-				out[4*x], out[4*x+1], out[4*x+2], out[4*x+3] = v, v, v, 255
-			}
+			copy(f.Pix[y*f.Stride:y*f.Stride+b.Dx()], g.Pix[y*g.Stride:])
 		}
 	} else {
 		draw.Draw(f, f.Bounds(), frame, b.Min, draw.Src)
@@ -54,7 +60,7 @@ func (d *Display) Show(frame image.Image) error {
 		threshold(f)
 	}
 	d.mu.Lock()
-	d.frame = f
+	d.frame, d.back = f, d.frame
 	d.seq++
 	close(d.changed)
 	d.changed = make(chan struct{})
@@ -63,38 +69,57 @@ func (d *Display) Show(frame image.Image) error {
 }
 
 // threshold reduces f to black and white, as a 1-bit panel shows it.
-func threshold(f *image.RGBA) {
-	for i := 0; i < len(f.Pix); i += 4 {
-		y := (299*uint32(f.Pix[i]) + 587*uint32(f.Pix[i+1]) + 114*uint32(f.Pix[i+2])) / 1000
-		v := uint8(0)
+func threshold(f *image.Gray) {
+	for i, y := range f.Pix {
 		if y >= 128 {
-			v = 255
+			f.Pix[i] = 255
+		} else {
+			f.Pix[i] = 0
 		}
-		f.Pix[i], f.Pix[i+1], f.Pix[i+2], f.Pix[i+3] = v, v, v, 255
 	}
 }
 
-// Frame returns the frame on the panel and its sequence number (0 before
-// the first Show). The frame must not be changed.
+// Frame returns a copy of the frame on the panel and its sequence number
+// (0 before the first Show).
 func (d *Display) Frame() (*image.RGBA, uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.frame, d.seq
+	f := image.NewRGBA(d.frame.Rect)
+	for i, v := range d.frame.Pix {
+		f.Pix[4*i], f.Pix[4*i+1], f.Pix[4*i+2], f.Pix[4*i+3] = v, v, v, 255
+	}
+	return f, d.seq
 }
 
-// WaitFrame blocks until a frame newer than seq is shown, then returns it.
-func (d *Display) WaitFrame(ctx context.Context, seq uint64) (*image.RGBA, uint64, error) {
+// Seq is the sequence number of the frame on the panel.
+func (d *Display) Seq() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.seq
+}
+
+// Wait blocks until a frame newer than seq is shown and returns its
+// sequence number, or the current one with ctx's error.
+func (d *Display) Wait(ctx context.Context, seq uint64) (uint64, error) {
 	for {
 		d.mu.Lock()
-		f, cur, ch := d.frame, d.seq, d.changed
+		cur, ch := d.seq, d.changed
 		d.mu.Unlock()
 		if cur > seq {
-			return f, cur, nil
+			return cur, nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return f, cur, ctx.Err()
+			return cur, ctx.Err()
 		}
 	}
+}
+
+// WaitFrame blocks until a frame newer than seq is shown, then returns a
+// copy of it.
+func (d *Display) WaitFrame(ctx context.Context, seq uint64) (*image.RGBA, uint64, error) {
+	_, err := d.Wait(ctx, seq)
+	f, cur := d.Frame()
+	return f, cur, err
 }

@@ -45,6 +45,39 @@ func TestDisplayShowAndWait(t *testing.T) {
 	}
 }
 
+// TestDisplayFramesAreCopies: a frame handed out stays as it was when the
+// panel shows the next ones, and showing a frame does not allocate one (the
+// call screen redraws every second for the whole call).
+func TestDisplayFramesAreCopies(t *testing.T) {
+	d := NewDisplay(hal.DisplayInfo{Width: 320, Height: 240})
+	black := image.NewGray(image.Rect(0, 0, 320, 240))
+	white := image.NewGray(black.Rect)
+	for i := range white.Pix {
+		white.Pix[i] = 255
+	}
+	if err := d.Show(black); err != nil {
+		t.Fatal(err)
+	}
+	held, seq := d.Frame()
+	for _, f := range []*image.Gray{white, black, white} {
+		if err := d.Show(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := held.RGBAAt(5, 5); c.R != 0 || seq != 1 {
+		t.Errorf("frame %d held by a reader changed to %v after later frames", seq, c)
+	}
+	if now, s := d.Frame(); now.RGBAAt(5, 5).R != 255 || s != 4 || d.Seq() != 4 {
+		t.Errorf("frame %d (Seq %d) shows %v, want the last one, white", s, d.Seq(), now.RGBAAt(5, 5))
+	}
+	frames := []*image.Gray{black, white}
+	var k int
+	// One allocation is the readers' wake-up channel; a frame is 300 kB.
+	if n := testing.AllocsPerRun(50, func() { d.Show(frames[k%2]); k++ }); n > 1 {
+		t.Errorf("Show allocates %.0f times per frame, want at most 1", n)
+	}
+}
+
 func TestMonoDisplayThresholds(t *testing.T) {
 	d := NewDisplay(hal.DisplayInfo{Width: 2, Height: 1, Mono: true})
 	f := image.NewRGBA(image.Rect(0, 0, 2, 1))
