@@ -61,8 +61,10 @@ func (h *HTTPFetcher) init() {
 		timeout = 30 * time.Second
 	}
 	h.client = &http.Client{
+		// A provisioning run fetches its files in one burst, then nothing
+		// for hours: a kept-alive connection is only memory after that.
 		Transport: &http.Transport{TLSClientConfig: cfg, TLSHandshakeTimeout: timeout,
-			ResponseHeaderTimeout: timeout, Proxy: nil},
+			ResponseHeaderTimeout: timeout, Proxy: nil, IdleConnTimeout: 30 * time.Second},
 		Timeout: timeout,
 	}
 }
