@@ -1,12 +1,14 @@
 # Media: the phone's media engine beside baresip (root, the lab's packages).
 #
-#   make bench-media   an SRTP call (PCMU, AES_CM_128_HMAC_SHA1_80) from
-#                      `firmware call` to baresip through Kamailio, then a
-#                      baresip-to-baresip call as long: CPU per minute of call
-#                      and resident memory side by side, and the delay the
-#                      phone adds. About 2 minutes (MEDIA_CALL=30s per call).
-#                      MEDIA_PHONE_ENV=GOMAXPROCS=1,GOMEMLIMIT=6MiB adds a
-#                      second phone call under those runtime settings.
+#   make bench-media   SRTP calls (PCMU, AES_CM_128_HMAC_SHA1_80, TLS) to
+#                      a remote baresip through Kamailio: the whole phone
+#                      (`firmware run` on the lab's 802.1X port, dialled on
+#                      its keypad), `firmware call`, then a baresip caller,
+#                      each as long: CPU per minute of call and resident
+#                      memory side by side, and the delay the phone adds.
+#                      About 3 minutes (MEDIA_CALL=30s per call).
+#                      MEDIA_PHONE_ENV=GOGC=100,GOMAXPROCS=2 adds a second
+#                      `firmware call` under those runtime settings.
 #                      The firmware is built as the boards' (CGO_ENABLED=0).
 
 MEDIA_CALL ?= 30s

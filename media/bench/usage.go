@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -196,4 +197,22 @@ func (w *watch) result() (usage, error) {
 	top := slices.MaxFunc(s, func(a, b sample) int { return a.mem.RSS - b.mem.RSS })
 	u.RSSMax, u.Anon, u.File = top.mem.RSS, top.anon, top.fileMap
 	return u, nil
+}
+
+// combine sums up one caller's calls: the CPU rows of the call with the
+// median CPU, the memory rows of the call with the most resident memory.
+func combine(calls []callResult) callResult {
+	byCPU := slices.Clone(calls)
+	slices.SortFunc(byCPU, func(a, b callResult) int { return cmp.Compare(a.caller.PerMinute, b.caller.PerMinute) })
+	out := byCPU[len(byCPU)/2]
+	top := slices.MaxFunc(calls, func(a, b callResult) int { return cmp.Compare(a.caller.RSSMax, b.caller.RSSMax) })
+	out.caller.RSSMax, out.caller.Anon, out.caller.File = top.caller.RSSMax, top.caller.Anon, top.caller.File
+	out.caller.HWM = slices.MaxFunc(calls, func(a, b callResult) int { return cmp.Compare(a.caller.HWM, b.caller.HWM) }).caller.HWM
+	out.each = nil
+	for _, c := range calls {
+		out.each = append(out.each, c.caller.PerMinute)
+	}
+	rtop := slices.MaxFunc(calls, func(a, b callResult) int { return cmp.Compare(a.remote.RSSMax, b.remote.RSSMax) })
+	out.remote.RSSMax, out.remote.Anon, out.remote.File = rtop.remote.RSSMax, rtop.remote.Anon, rtop.remote.File
+	return out
 }

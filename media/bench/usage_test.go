@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -62,4 +63,21 @@ func FuzzParseSwitches(f *testing.F) {
 			t.Fatalf("negative count %d from %q", n, b)
 		}
 	})
+}
+
+// TestCombine: CPU rows come from the median call, memory rows from the
+// call with the most, whichever calls those are.
+func TestCombine(t *testing.T) {
+	call := func(cpu time.Duration, rss, anon, remoteRSS int) callResult {
+		return callResult{caller: usage{PerMinute: cpu, RSSMax: rss, Anon: anon, File: rss - anon, HWM: rss},
+			remote: usage{RSSMax: remoteRSS}}
+	}
+	got := combine([]callResult{call(900*time.Millisecond, 100, 10, 7), call(300*time.Millisecond, 300, 30, 5), call(600*time.Millisecond, 200, 20, 9)})
+	if got.caller.PerMinute != 600*time.Millisecond || got.caller.RSSMax != 300 || got.caller.Anon != 30 || got.caller.File != 270 ||
+		got.caller.HWM != 300 || got.remote.RSSMax != 9 {
+		t.Errorf("combine = %+v", got)
+	}
+	if want := []time.Duration{900 * time.Millisecond, 300 * time.Millisecond, 600 * time.Millisecond}; !slices.Equal(got.each, want) {
+		t.Errorf("each = %v, want %v", got.each, want)
+	}
 }
