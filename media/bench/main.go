@@ -219,24 +219,12 @@ func phoneCall(ctx context.Context, l *lab.Lab, fw, audio string, dur time.Durat
 	if m[1] != "PCMU" || m[2] != "AES_CM_128_HMAC_SHA1_80" {
 		return callResult{}, fmt.Errorf("phone call: negotiated %s %s, want PCMU AES_CM_128_HMAC_SHA1_80", m[1], m[2])
 	}
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	ours := startWatch(sctx, p.Pid(), 500*time.Millisecond)
-	remote := startWatch(sctx, l.RemoteUA.Pid(), 500*time.Millisecond)
 	// Stop sampling just before the hang-up, so the window is all call.
-	select {
-	case <-time.After(dur - 500*time.Millisecond):
-	case <-ctx.Done():
-		return callResult{}, ctx.Err()
+	r, err := sampleCall(ctx, "phone call", p.Pid(), l.RemoteUA.Pid(), dur-500*time.Millisecond)
+	if err != nil {
+		return r, err
 	}
-	stop()
-	r := callResult{detail: m[1] + " " + m[2]}
-	if r.caller, err = ours.result(); err != nil {
-		return r, fmt.Errorf("phone call: sampling the phone: %w", err)
-	}
-	if r.remote, err = remote.result(); err != nil {
-		return r, fmt.Errorf("phone call: sampling the remote baresip: %w", err)
-	}
+	r.detail = m[1] + " " + m[2]
 	wctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := p.WaitOutput(wctx, reEnded); err != nil {
@@ -267,23 +255,11 @@ func baresipCall(ctx context.Context, l *lab.Lab, audio string, dur time.Duratio
 	if !reUASRTP.MatchString(out) || !reUAPCMU.MatchString(out) {
 		return callResult{}, errors.New("baresip call: not PCMU with AES_CM_128_HMAC_SHA1_80 (see its log)")
 	}
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	caller := startWatch(sctx, ua.Pid(), 500*time.Millisecond)
-	remote := startWatch(sctx, l.RemoteUA.Pid(), 500*time.Millisecond)
-	select {
-	case <-time.After(dur - 500*time.Millisecond):
-	case <-ctx.Done():
-		return callResult{}, ctx.Err()
+	r, err := sampleCall(ctx, "baresip call", ua.Pid(), l.RemoteUA.Pid(), dur-500*time.Millisecond)
+	if err != nil {
+		return r, err
 	}
-	stop()
-	r := callResult{detail: "PCMU AES_CM_128_HMAC_SHA1_80"}
-	if r.caller, err = caller.result(); err != nil {
-		return r, fmt.Errorf("baresip call: sampling the caller: %w", err)
-	}
-	if r.remote, err = remote.result(); err != nil {
-		return r, fmt.Errorf("baresip call: sampling the remote: %w", err)
-	}
+	r.detail = "PCMU AES_CM_128_HMAC_SHA1_80"
 	if _, err := ua.Command(ctx, "hangup", ""); err != nil {
 		return r, err
 	}

@@ -216,3 +216,27 @@ func combine(calls []callResult) callResult {
 	out.remote.RSSMax, out.remote.Anon, out.remote.File = rtop.remote.RSSMax, rtop.remote.Anon, rtop.remote.File
 	return out
 }
+
+// sampleCall samples a caller and the remote party every 500 ms for
+// window, the call being up, and sums up both.
+func sampleCall(ctx context.Context, what string, caller, remote int, window time.Duration) (callResult, error) {
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	cw := startWatch(sctx, caller, 500*time.Millisecond)
+	rw := startWatch(sctx, remote, 500*time.Millisecond)
+	select {
+	case <-time.After(window):
+	case <-ctx.Done():
+		return callResult{}, ctx.Err()
+	}
+	stop()
+	var r callResult
+	var err error
+	if r.caller, err = cw.result(); err != nil {
+		return r, fmt.Errorf("%s: sampling the caller: %w", what, err)
+	}
+	if r.remote, err = rw.result(); err != nil {
+		return r, fmt.Errorf("%s: sampling the remote baresip: %w", what, err)
+	}
+	return r, nil
+}

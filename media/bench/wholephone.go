@@ -143,23 +143,11 @@ func wholePhoneCall(ctx context.Context, l *lab.Lab, w *wholePhone, dur time.Dur
 	if c.Codec != "PCMU" || c.SRTPSuite != "AES_CM_128_HMAC_SHA1_80" {
 		return callResult{}, fmt.Errorf("whole phone: negotiated %s %s, want PCMU AES_CM_128_HMAC_SHA1_80", c.Codec, c.SRTPSuite)
 	}
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	ours := startWatch(sctx, w.proc.Pid(), 500*time.Millisecond)
-	remote := startWatch(sctx, l.RemoteUA.Pid(), 500*time.Millisecond)
-	select {
-	case <-time.After(dur):
-	case <-ctx.Done():
-		return callResult{}, ctx.Err()
+	r, err := sampleCall(ctx, "whole phone", w.proc.Pid(), l.RemoteUA.Pid(), dur)
+	if err != nil {
+		return r, err
 	}
-	stop()
-	r := callResult{detail: c.Codec + " " + c.SRTPSuite}
-	if r.caller, err = ours.result(); err != nil {
-		return r, fmt.Errorf("whole phone: sampling the phone: %w", err)
-	}
-	if r.remote, err = remote.result(); err != nil {
-		return r, fmt.Errorf("whole phone: sampling the remote baresip: %w", err)
-	}
+	r.detail = c.Codec + " " + c.SRTPSuite
 	// The call went on the whole time: media still flowing at the end.
 	end, err := w.status(ctx)
 	if err != nil || len(end.Calls) == 0 || end.Calls[0].State != "established" || end.Calls[0].PacketsReceived < c.PacketsReceived+uint64(dur/(40*time.Millisecond)) {
