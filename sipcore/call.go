@@ -99,6 +99,8 @@ type Call struct {
 	// incoming only
 	answerCh chan answerReq // Answer and Reject, to the INVITE's handler
 	decided  chan struct{}  // closed once the INVITE got its final response
+	acked    chan struct{}  // closed when the ACK of our 2xx arrives
+	ackOnce  sync.Once
 }
 
 // SRTPPolicy is the media policy of a line's security mode: encrypted

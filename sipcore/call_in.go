@@ -85,10 +85,10 @@ func (e *Engine) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c := &Call{Line: lc.Index, URI: peerOf(req.From()), Direction: Incoming, Precedence: precedenceOf(req),
 		e: e, st: st, lr: lr, dest: t.dest(), tls: tls, state: CallIncoming, callID: req.CallID().Value(),
 		endpoint: e.startEndpoint(), ended: make(chan struct{}),
-		answerCh: make(chan answerReq), decided: make(chan struct{})}
+		answerCh: make(chan answerReq), decided: make(chan struct{}), acked: make(chan struct{})}
 	defer close(c.decided)
 	tag := sip.GenerateTagN(12)
-	respond := func(code int, reason string, body []byte) error {
+	response := func(code int, reason string, body []byte) *sip.Response {
 		res := sip.NewResponseFromRequest(req, code, reason, body)
 		to := req.To().Address
 		th := &sip.ToHeader{DisplayName: req.To().DisplayName, Address: to, Params: req.To().Params.Clone()}
@@ -103,7 +103,10 @@ func (e *Engine) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		if code == 200 {
 			res.AppendHeader(sip.NewHeader("Allow", allowed))
 		}
-		return tx.Respond(res)
+		return res
+	}
+	respond := func(code int, reason string, body []byte) error {
+		return tx.Respond(response(code, reason, body))
 	}
 	// refused answers 488 and reports the call refused, with why.
 	refused := func(why string) {
@@ -178,11 +181,17 @@ func (e *Engine) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			a.done <- err
 			return
 		}
-		if err := respond(200, "OK", answer); err != nil {
+		ok := response(200, "OK", answer)
+		if err := tx.Respond(ok); err != nil {
 			conn.Close()
 			c.end(CallEnded, "answer: "+err.Error())
 			a.done <- fmt.Errorf("answer: %w", err)
 			return
+		}
+		if !sip.IsReliable(req.Transport()) {
+			// Ends with the ACK, the call, or 64*T1 (not in c.wg: the
+			// media's restarts wait for that group).
+			go c.keepAnswer(tx, ok)
 		}
 		if err := c.startMedia(conn, neg); err != nil {
 			_ = c.bye(context.Background())
@@ -211,5 +220,10 @@ func peerOf(h *sip.FromHeader) string {
 	return u.String()
 }
 
-// onAck takes the ACK of our 2xx (no transaction; nothing to do).
-func onAck(*sip.Request, sip.ServerTransaction) {}
+// onAck takes the ACK of our 2xx: it is a transaction of its own (RFC
+// 3261 17.1.1.3), matched to its call by the Call-ID.
+func (e *Engine) onAck(req *sip.Request, _ sip.ServerTransaction) {
+	if c := e.call(req.CallID().Value()); c != nil {
+		c.ackReceived()
+	}
+}

@@ -218,7 +218,7 @@ func (e *Engine) Run(ctx context.Context) error {
 				sip.OPTIONS: onOptions,
 				sip.BYE:     e.onBye,
 				sip.INVITE:  e.onInvite,
-				sip.ACK:     onAck,
+				sip.ACK:     e.onAck,
 			})
 			if err != nil {
 				return fmt.Errorf("sip engine: %w", err)
