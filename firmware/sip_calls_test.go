@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,16 @@ type pbx struct {
 	ua      *sipgo.UserAgent
 	cl      *sipgo.Client
 	methods chan string
+
+	mu       sync.Mutex
+	onInvite func(*sip.Request, sip.ServerTransaction) // nil: answer 200
+}
+
+// answerInvites sets how the pbx answers the phone's INVITEs.
+func (p *pbx) answerInvites(fn func(*sip.Request, sip.ServerTransaction)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onInvite = fn
 }
 
 func startPBX(t *testing.T) *pbx {
@@ -48,7 +59,17 @@ func startPBX(t *testing.T) *pbx {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 	})
 	srv.OnBye(ok)
-	srv.OnInvite(ok)
+	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+		p.mu.Lock()
+		fn := p.onInvite
+		p.mu.Unlock()
+		if fn == nil {
+			ok(req, tx)
+			return
+		}
+		p.methods <- string(req.Method)
+		fn(req, tx)
+	})
 	srv.OnAck(func(*sip.Request, sip.ServerTransaction) {})
 	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -125,18 +146,32 @@ func finalCode(t *testing.T, tx sip.ClientTransaction) int {
 // loudspeaker; the disabled headset is never opened; SPEAKER again with
 // the handset on hook ends the call (BYE). A plain UDP line refuses an
 // SRTP offer and the LCD gets the reason.
-func TestCallControlEndpoints(t *testing.T) {
-	p := startPBX(t)
+// callPhone is the phone's call control and SIP lines on loopback, its
+// line 1 registered with a pbx, its audio the simulator's (recorded).
+type callPhone struct {
+	cc    *callControl
+	hub   *status.Hub
+	audio *sim.Audio
+	port  int // the phone's SIP port
+	ctx   context.Context
+}
+
+// startCallPhone starts the phone with line 1 on p and the extra settings,
+// and returns once the line is registered. It stops with the test.
+func startCallPhone(t *testing.T, p *pbx, extra map[string]string) *callPhone {
+	t.Helper()
 	ap := netip.MustParseAddrPort(p.addr)
-	store := newTestStore(t, t.TempDir(), map[string]string{
+	set := map[string]string{
 		settings.LineName(1, "enabled"):        "on",
 		settings.LineName(1, "user"):           "1001",
 		settings.LineName(1, "password"):       "secret",
 		settings.LineName(1, "registrar"):      "127.0.0.1",
 		settings.LineName(1, "registrar_port"): strconv.Itoa(int(ap.Port())),
-		"security.headset":                     "off",
-		"security.secure_tone":                 "on",
-	})
+	}
+	for k, v := range extra {
+		set[k] = v
+	}
+	store := newTestStore(t, t.TempDir(), set)
 	hub := status.NewHub(status.Phone{})
 	audio := sim.NewAudio()
 	cc := newCallControl(store, hub, audio, quietLogger())
@@ -146,14 +181,14 @@ func TestCallControlEndpoints(t *testing.T) {
 	done := make(chan error, 2)
 	go func() { done <- s.Run(ctx) }()
 	go func() { done <- cc.Run(ctx) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		for range 2 {
 			if err := <-done; err != nil {
 				t.Error(err)
 			}
 		}
-	}()
+	})
 	var phonePort int
 	for phonePort == 0 {
 		s.mu.Lock()
@@ -163,22 +198,26 @@ func TestCallControlEndpoints(t *testing.T) {
 		s.mu.Unlock()
 		time.Sleep(5 * time.Millisecond)
 	}
-	waitLine := func() {
-		ctx, c := context.WithTimeout(ctx, 20*time.Second)
-		defer c()
-		var seq uint64
-		for {
-			ph, next, err := hub.Wait(ctx, seq)
-			if err != nil {
-				t.Fatal("line not registered")
-			}
-			seq = next
-			if len(ph.Lines) > 0 && ph.Lines[0].State == status.LineRegistered {
-				return
-			}
+	wctx, c := context.WithTimeout(ctx, 20*time.Second)
+	defer c()
+	var seq uint64
+	for {
+		ph, next, err := hub.Wait(wctx, seq)
+		if err != nil {
+			t.Fatal("line not registered")
+		}
+		seq = next
+		if len(ph.Lines) > 0 && ph.Lines[0].State == status.LineRegistered {
+			break
 		}
 	}
-	waitLine()
+	return &callPhone{cc: cc, hub: hub, audio: audio, port: phonePort, ctx: ctx}
+}
+
+func TestCallControlEndpoints(t *testing.T) {
+	p := startPBX(t)
+	ph := startCallPhone(t, p, map[string]string{"security.headset": "off", "security.secure_tone": "on"})
+	cc, hub, audio, phonePort, ctx := ph.cc, ph.hub, ph.audio, ph.port, ph.ctx
 
 	ictx, icancel := context.WithTimeout(ctx, 30*time.Second)
 	defer icancel()
@@ -236,9 +275,8 @@ func TestCallControlEndpoints(t *testing.T) {
 		t.Errorf("refused reason %q", r.Reason)
 	}
 	cc.Dismiss()
-	ph, _ := hub.Snapshot()
-	if ph.Call != nil {
-		t.Errorf("after Dismiss: %+v", ph.Call)
+	if now, _ := hub.Snapshot(); now.Call != nil {
+		t.Errorf("after Dismiss: %+v", now.Call)
 	}
 }
 
@@ -265,11 +303,14 @@ func nextMethod(t *testing.T, p *pbx) string {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// beeps counts the bursts of freq in pcm, in 10 ms windows (Goertzel).
-func beeps(pcm []int16, rate int, freq float64) int {
-	win := rate / 100
+// present says, for each window of pcm, whether freq is in it (Goertzel):
+// a tone of one or two frequencies puts at least a quarter of the window's
+// energy in each of its bins. Telling 440 from 480 Hz takes 25 ms windows
+// (40 Hz bins); 10 ms ones follow a cadence.
+func present(pcm []int16, rate int, freq float64, window time.Duration) []bool {
+	win := int(int64(rate) * int64(window) / int64(time.Second))
 	coeff := 2 * math.Cos(2*math.Pi*freq/float64(rate))
-	n, on := 0, false
+	var out []bool
 	for w := 0; w+win <= len(pcm); w += win {
 		var s1, s2, energy float64
 		for _, v := range pcm[w : w+win] {
@@ -279,7 +320,15 @@ func beeps(pcm []int16, rate int, freq float64) int {
 		}
 		power := s1*s1 + s2*s2 - coeff*s1*s2 // |X(freq)|^2
 		// A pure tone puts energy*win/2 in its bin.
-		now := energy > 1e4*float64(win) && power > 0.25*energy*float64(win)/2
+		out = append(out, energy > 1e4*float64(win) && power > 0.25*energy*float64(win)/2)
+	}
+	return out
+}
+
+// beeps counts the bursts of freq in pcm, in 10 ms windows.
+func beeps(pcm []int16, rate int, freq float64) int {
+	n, on := 0, false
+	for _, now := range present(pcm, rate, freq, 10*time.Millisecond) {
 		if now && !on {
 			n++
 		}
