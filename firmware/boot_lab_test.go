@@ -26,7 +26,7 @@ import (
 // screen is the LCD's current frame.
 func (p *labPhone) screen(t testing.TB) image.Image {
 	t.Helper()
-	resp, err := p.client.Get(p.url + "api/screen.png")
+	resp, err := p.api.Client.Get(p.api.URL + "api/screen.png")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"net"
-	"net/http"
 	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,11 +16,10 @@ import (
 // its LAN port on the namespace's lan0; its simulator API is reached inside
 // the namespace.
 type labPhone struct {
-	client *http.Client
-	url    string
-	cmd    *exec.Cmd
-	logs   *lockedBuffer
-	stop   context.CancelFunc
+	api  *lab.PhoneAPI
+	cmd  *exec.Cmd
+	logs *lockedBuffer
+	stop context.CancelFunc
 }
 
 // phoneOptions is how a test starts its lab phone; the zero value is a
@@ -59,17 +54,7 @@ func startLabPhone(t testing.TB, l *lab.Lab, o phoneOptions) *labPhone {
 		cancel()
 		t.Fatal(err)
 	}
-	p := &labPhone{
-		url: "http://127.0.0.1:8080/",
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				return lab.DialContext(ctx, l.PhoneNS, network, addr)
-			},
-		}},
-		cmd:  cmd,
-		logs: logs,
-		stop: cancel,
-	}
+	p := &labPhone{api: lab.NewPhoneAPI(l.PhoneNS, "127.0.0.1:8080"), cmd: cmd, logs: logs, stop: cancel}
 	t.Cleanup(func() {
 		p.stop()
 		p.cmd.Wait()
@@ -121,25 +106,12 @@ func (w *lockedBuffer) String() string {
 	return w.b.String()
 }
 
-func (p *labPhone) status() (status.Phone, error) {
-	var st status.Phone
-	resp, err := p.client.Get(p.url + "api/status")
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	return st, json.NewDecoder(resp.Body).Decode(&st)
-}
+func (p *labPhone) status() (status.Phone, error) { return p.api.Status(context.Background()) }
 
 func (p *labPhone) press(t *testing.T, keys string) {
 	t.Helper()
-	resp, err := p.client.Post(p.url+"api/keys", "text/plain", strings.NewReader(keys))
-	if err != nil {
+	if err := p.api.Press(context.Background(), keys); err != nil {
 		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("POST /api/keys %q: %s", keys, resp.Status)
 	}
 }
 

@@ -7,12 +7,13 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"deskphone/hal"
+	"deskphone/hal/sim"
 	"deskphone/media"
 	"deskphone/status"
 )
 
 // waitRecorded waits until ep has played at least n samples.
-func waitRecorded(t *testing.T, a interface{ Recorded(hal.Endpoint) []int16 }, ep hal.Endpoint, n int) []int16 {
+func waitRecorded(t *testing.T, a *sim.Audio, ep hal.Endpoint, n int) []int16 {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		if rec := a.Recorded(ep); len(rec) >= n {

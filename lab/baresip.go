@@ -195,31 +195,12 @@ type Event struct {
 // Events streams the UA's events to fn until fn returns true (done), the
 // context ends or the connection fails.
 func (ua *UA) Events(ctx context.Context, fn func(Event) bool) error {
-	c, err := ua.ctrl(ctx)
+	c, err := ua.Ctrl(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	r := bufio.NewReader(c)
-	for {
-		msg, err := readNetstring(r)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("baresip events: %w", err)
-		}
-		var e Event
-		if json.Unmarshal(msg, &e) != nil || e.Type == "" {
-			continue
-		}
-		e.Raw = string(msg)
-		if fn(e) {
-			return nil
-		}
-	}
+	return c.Events(ctx, fn)
 }
 
 // Ctrl is one ctrl_tcp connection for both commands and events: baresip

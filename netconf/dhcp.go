@@ -71,31 +71,27 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 	// The socket is open only for an exchange: a raw socket bound to IPv4
 	// receives every packet of the interface (a call's RTP included) and
 	// the client would copy each one, between renewals an hour apart.
-	// Opening it once up front still makes an unusable interface an error.
-	ex, err := open(c.Iface)
+	// The first one is opened here, so an unusable interface is an error.
+	first, err := open(c.Iface)
 	if err != nil {
 		return fmt.Errorf("dhcp on %s: %w", c.Iface, err)
 	}
 	defer func() {
-		if ex != nil {
-			ex.Close()
+		if first != nil {
+			first.Close()
 		}
 	}()
-	exchange := func() (Exchanger, error) {
-		if ex != nil {
-			return ex, nil
+	exchange := func(fn func(Exchanger) error) error {
+		x := first
+		first = nil
+		if x == nil {
+			var err error
+			if x, err = open(c.Iface); err != nil {
+				return fmt.Errorf("dhcp on %s: %w", c.Iface, err)
+			}
 		}
-		var err error
-		if ex, err = open(c.Iface); err != nil {
-			return nil, fmt.Errorf("dhcp on %s: %w", c.Iface, err)
-		}
-		return ex, nil
-	}
-	done := func() {
-		if ex != nil {
-			ex.Close()
-			ex = nil
-		}
+		defer x.Close()
+		return fn(x)
 	}
 	log := c.Log
 	if log == nil {
@@ -130,9 +126,7 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 	}
 	defer func() {
 		if lease != nil {
-			if x, err := exchange(); err != nil {
-				log.Warn("dhcp: release", "iface", c.Iface, "err", err)
-			} else if err := x.Release(lease); err != nil {
+			if err := exchange(func(x Exchanger) error { return x.Release(lease) }); err != nil {
 				log.Warn("dhcp: release", "iface", c.Iface, "err", err)
 			} else {
 				log.Info("dhcp: released", "iface", c.Iface, "address", bound)
@@ -171,11 +165,10 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		// INIT/SELECTING/REQUESTING.
 		var l *nclient4.Lease
-		x, err := exchange()
-		if err == nil {
+		err := exchange(func(x Exchanger) (err error) {
 			l, err = x.Request(ctx, mods...)
-		}
-		done()
+			return err
+		})
 		if err == nil {
 			err = bind(l, false)
 		}
@@ -208,11 +201,10 @@ func (c *DHCPClient) Run(ctx context.Context) error {
 					break
 				}
 				var nl *nclient4.Lease
-				x, err := exchange()
-				if err == nil {
+				err := exchange(func(x Exchanger) (err error) {
 					nl, err = x.Renew(ctx, lease, mods...)
-				}
-				done()
+					return err
+				})
 				if err == nil {
 					if err = bind(nl, true); err == nil {
 						renewed = true

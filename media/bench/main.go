@@ -177,6 +177,22 @@ func run(dur time.Duration, probes int) error {
 	return nil
 }
 
+// remoteIdle waits until the remote baresip has no call left, so that one
+// measured call never overlaps the next.
+func remoteIdle(ctx context.Context, l *lab.Lab, after string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := l.RemoteUA.Command(ctx, "listcalls", "")
+		if err == nil && strings.Contains(out, "Active calls (0)") {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("after %s the remote baresip still has a call (err %v): %s", after, err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func goTool() string {
 	if g := os.Getenv("GO"); g != "" {
 		return g

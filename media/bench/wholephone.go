@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,9 +18,8 @@ import (
 // required. It is driven through the simulator's API, as a person would
 // press the keys.
 type wholePhone struct {
-	proc   *lab.Process
-	client *http.Client
-	url    string
+	proc *lab.Process
+	api  *lab.PhoneAPI
 }
 
 // startWholePhone starts the phone as SIPUsers[2] and returns once its line
@@ -59,10 +55,7 @@ func startWholePhone(ctx context.Context, l *lab.Lab, fw string) (*wholePhone, e
 	if err != nil {
 		return nil, err
 	}
-	w := &wholePhone{proc: p, url: "http://127.0.0.1:8080/", client: &http.Client{Timeout: 5 * time.Second,
-		Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return lab.DialContext(ctx, l.PhoneNS, network, addr)
-		}}}}
+	w := &wholePhone{proc: p, api: lab.NewPhoneAPI(l.PhoneNS, "127.0.0.1:8080")}
 	// 802.1X, DHCP and registration; the phone may first wait out a
 	// supplicant timer, as after any restart.
 	if _, err := w.waitStatus(ctx, 90*time.Second, "registered", func(st status.Phone) bool {
@@ -76,24 +69,10 @@ func startWholePhone(ctx context.Context, l *lab.Lab, fw string) (*wholePhone, e
 
 func (w *wholePhone) stop() { w.proc.Stop(3 * time.Second) }
 
-func (w *wholePhone) status(ctx context.Context) (status.Phone, error) {
-	var st status.Phone
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.url+"api/status", nil)
-	if err != nil {
-		return st, err
-	}
-	resp, err := w.client.Do(req)
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	return st, json.NewDecoder(resp.Body).Decode(&st)
-}
-
 func (w *wholePhone) waitStatus(ctx context.Context, timeout time.Duration, what string, cond func(status.Phone) bool) (status.Phone, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		st, err := w.status(ctx)
+		st, err := w.api.Status(ctx)
 		if err == nil && cond(st) {
 			return st, nil
 		}
@@ -105,24 +84,6 @@ func (w *wholePhone) waitStatus(ctx context.Context, timeout time.Duration, what
 	}
 }
 
-// press sends keys as the simulator's API names them.
-func (w *wholePhone) press(ctx context.Context, keys string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url+"api/keys", strings.NewReader(keys))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "text/plain")
-	resp, err := w.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("press %s: %w", keys, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("press %s: %s", keys, resp.Status)
-	}
-	return nil
-}
-
 // wholePhoneCall dials the remote party on the keypad, samples the phone
 // and the remote baresip while the call is up, and hangs up with End.
 func wholePhoneCall(ctx context.Context, l *lab.Lab, w *wholePhone, dur time.Duration) (callResult, error) {
@@ -130,7 +91,7 @@ func wholePhoneCall(ctx context.Context, l *lab.Lab, w *wholePhone, dur time.Dur
 	for _, d := range l.Remote.User.User {
 		keys = append(keys, string(d))
 	}
-	if err := w.press(ctx, strings.Join(keys, " ")+" SOFT1"); err != nil { // SOFT1: Dial
+	if err := w.api.Press(ctx, strings.Join(keys, " ")+" SOFT1"); err != nil { // SOFT1: Dial
 		return callResult{}, err
 	}
 	st, err := w.waitStatus(ctx, 30*time.Second, "in an established call", func(st status.Phone) bool {
@@ -149,11 +110,11 @@ func wholePhoneCall(ctx context.Context, l *lab.Lab, w *wholePhone, dur time.Dur
 	}
 	r.detail = c.Codec + " " + c.SRTPSuite
 	// The call went on the whole time: media still flowing at the end.
-	end, err := w.status(ctx)
+	end, err := w.api.Status(ctx)
 	if err != nil || len(end.Calls) == 0 || end.Calls[0].State != "established" || end.Calls[0].PacketsReceived < c.PacketsReceived+uint64(dur/(40*time.Millisecond)) {
 		return r, fmt.Errorf("whole phone: the call did not last (err %v, calls %+v)", err, end.Calls)
 	}
-	if err := w.press(ctx, "SOFT4"); err != nil { // SOFT4: End
+	if err := w.api.Press(ctx, "SOFT4"); err != nil { // SOFT4: End
 		return r, err
 	}
 	if _, err := w.waitStatus(ctx, 10*time.Second, "back to idle", func(st status.Phone) bool {
@@ -162,20 +123,4 @@ func wholePhoneCall(ctx context.Context, l *lab.Lab, w *wholePhone, dur time.Dur
 		return r, err
 	}
 	return r, nil
-}
-
-// remoteIdle waits until the remote baresip has no call left, so that one
-// measured call never overlaps the next.
-func remoteIdle(ctx context.Context, l *lab.Lab, after string) error {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, err := l.RemoteUA.Command(ctx, "listcalls", "")
-		if err == nil && strings.Contains(out, "Active calls (0)") {
-			return nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("after %s the remote baresip still has a call (err %v): %s", after, err, out)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
