@@ -29,7 +29,7 @@ import (
 //	CALL-HELD peer=recvonly / CALL-RESUMED peer=sendrecv (with -hold: the peer's answer)
 //	CALL-CANCELLED after=DUR (with -give-up: unanswered, CANCEL sent)
 //	CALL-ENDED by=local|remote sent=N received=N (by=remote reason="..." for a caller's CANCEL while -ring)
-//	CALL-STATS lost=N jitter=D concealed=D late=N auth-failures=N
+//	CALL-STATS lost=N jitter=D concealed=D late=N skipped=N auth-failures=N
 func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("call", stderr)
 	acct := addAccountFlags(fs)
@@ -193,8 +193,8 @@ func cmdCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	c := call.Counters()
 	fmt.Fprintf(stdout, "CALL-ENDED by=%s sent=%d received=%d\n", by, c.PacketsSent, c.PacketsReceived)
 	ms := call.MediaStats()
-	fmt.Fprintf(stdout, "CALL-STATS lost=%d jitter=%s concealed=%s late=%d auth-failures=%d\n",
-		ms.Lost, ms.Jitter.Round(time.Microsecond), ms.Concealed, ms.Late, c.AuthFailures)
+	fmt.Fprintf(stdout, "CALL-STATS lost=%d jitter=%s concealed=%s late=%d skipped=%d auth-failures=%d\n",
+		ms.Lost, ms.Jitter.Round(time.Microsecond), ms.Concealed, ms.Late, ms.Skipped, c.AuthFailures)
 	var werr error
 	if *record != "" {
 		if err := os.WriteFile(*record, encodeWAV(audio.Recorded(hal.Handset), neg.Codec.AudioRate), 0o644); err != nil {

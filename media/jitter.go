@@ -56,13 +56,18 @@ type JitterStats struct {
 // the stream counts as paused rather than lost: concealment is silent by then.
 const pauseAfter = 60 * time.Millisecond
 
+// shrinkWait is how many ticks (2 s) a buffer above its band waits for a
+// quiet frame before it drops one anyway.
+const shrinkWait = 100
+
 const transitWindow = 100 // packets (2 s) over which the fastest transit is the reference
 
 // JitterBuffer reorders frames and plays them out on a clock driven by their
 // RTP timestamps. Its depth is the playout delay over the fastest transit
 // seen recently; it tracks a target of four times the RFC 3550 interarrival
 // jitter, bounded by MinDepth and MaxDepth, by skipping or stretching one
-// frame at a time. Push and Pop may be called from different goroutines.
+// frame at a time; a skip waits for a quiet frame (SetQuiet) for up to 2 s.
+// Push and Pop may be called from different goroutines.
 type JitterBuffer struct {
 	cfg                     JitterConfig
 	frame, minD, maxD, rate int64 // in timestamp ticks
@@ -82,6 +87,8 @@ type JitterBuffer struct {
 	tgt      float64 // smoothed target depth, ticks
 	depth    int64
 	missing  int64 // ticks of consecutive missing frames
+	over     int   // consecutive ticks above the band
+	quiet    bool  // the last frame played was quiet (SetQuiet)
 	st       JitterStats
 	// Payload buffers are reused, so a packet costs no allocation: free
 	// holds spare ones, lent the one the last Pop returned (valid until the
@@ -160,6 +167,7 @@ func (j *JitterBuffer) reset() {
 	}
 	clear(j.frames)
 	j.haveTS, j.started, j.nTransit, j.haveTr, j.jitter = false, false, 0, false, 0
+	j.over = 0
 	j.st.Resets++
 }
 
@@ -235,20 +243,31 @@ func (j *JitterBuffer) Pop(now time.Time) Playout {
 		for e := range j.frames {
 			first = min(first, e)
 		}
-		if nowT-j.base-first < tgt {
+		// Start within half a frame of the target, either side: started at
+		// the first tick past it, the delay would sit up to a frame above the
+		// target, where a small change of transit or the target's slow fall
+		// would soon call for a skip in a calm network.
+		if nowT-j.base-first < max(tgt-j.frame/2, j.minD) {
 			return Playout{Kind: PlayIdle}
 		}
 		j.started, j.next = true, first
 	}
 	delay := nowT - j.base - j.next
-	// The band is wider than one frame so a skip cannot call for a stretch.
-	hi, lo := tgt+j.frame, tgt-j.frame/2
-	// Too deep: drop frames, hard above MaxDepth, one at a time above the band.
-	for delay > j.maxD || (delay > hi && delay-j.frame >= j.minD) {
+	// The band is two frames wide so a skip cannot call for a stretch.
+	hi, lo := tgt+j.frame, tgt-j.frame
+	// Too deep: above MaxDepth drop frames at once; above the band drop one,
+	// in a quiet spell if one comes soon, so the cut is not heard.
+	if delay > hi && delay-j.frame >= j.minD {
+		j.over++
+	} else {
+		j.over = 0
+	}
+	for delay > j.maxD || (j.over > 0 && (j.quiet || j.over >= shrinkWait)) {
 		j.drop(j.next)
 		j.next += j.frame
 		delay -= j.frame
 		j.st.Skipped++
+		j.over = 0
 		if delay <= j.maxD {
 			break
 		}
@@ -278,6 +297,15 @@ func (j *JitterBuffer) Pop(now time.Time) Playout {
 	j.st.Played++
 	j.lent = f.Payload
 	return Playout{Kind: PlayFrame, Frame: f}
+}
+
+// SetQuiet tells the buffer whether the frame it played last was quiet (a
+// pause in speech): the buffer shrinks in quiet, where a dropped frame is
+// not heard. Without it, a buffer above its band shrinks after shrinkWait.
+func (j *JitterBuffer) SetQuiet(quiet bool) {
+	j.mu.Lock()
+	j.quiet = quiet
+	j.mu.Unlock()
 }
 
 // Depth is the current playout delay.

@@ -250,3 +250,65 @@ func TestJitterPauseIsNotLoss(t *testing.T) {
 		t.Errorf("only %d idle ticks during a 1 s pause", idle)
 	}
 }
+
+// steadyRun plays n frames of a calm stream whose first few packets came
+// late by slow, on a 20 ms clock at phase; before each tick, quiet(i) is
+// what the path reports about the frame it played last.
+func steadyRun(n int, slow, phase time.Duration, quiet func(tick int) bool) (*JitterBuffer, []int) {
+	jb := NewJitterBuffer(JitterConfig{})
+	base := time.Unix(1_700_000_000, 0)
+	var skips []int // ticks at which a frame was skipped
+	k := 0
+	for i := 0; k < n; i++ {
+		tick := time.Duration(i)*20*time.Millisecond + phase
+		for k < n {
+			at := time.Duration(k) * 20 * time.Millisecond
+			if k < 20 {
+				at += slow
+			}
+			if at > tick {
+				break
+			}
+			jb.Push(Frame{Timestamp: uint32(160 * k)}, base.Add(at))
+			k++
+		}
+		jb.SetQuiet(quiet(i))
+		before := jb.Stats().Skipped
+		jb.Pop(base.Add(tick))
+		if jb.Stats().Skipped != before {
+			skips = append(skips, i)
+		}
+	}
+	return jb, skips
+}
+
+func TestJitterSteadyStart(t *testing.T) {
+	// A calm stream whose first packets were a little slower than the rest
+	// (the far end starting up): whatever the phase of the playout clock,
+	// the delay stays where it started for the first 5 s while the target
+	// falls from the start depth, even with every frame quiet.
+	for phase := time.Duration(0); phase < 20*time.Millisecond; phase += time.Millisecond {
+		jb, skips := steadyRun(250, 3*time.Millisecond, phase, func(int) bool { return true })
+		if s := jb.Stats(); len(skips) != 0 || s.Stretched != 0 || s.Lost != 0 {
+			t.Errorf("phase %v: skipped at ticks %v, %d stretched, %d lost", phase, skips, s.Stretched, s.Lost)
+		}
+	}
+}
+
+func TestJitterShrinksInQuiet(t *testing.T) {
+	// The first 20 packets came 30 ms late: once the fast ones arrive the
+	// buffer is a frame and more above its band. It drops a frame at the
+	// first quiet tick, and without one after shrinkWait ticks.
+	const firstQuiet = 80
+	jb, skips := steadyRun(400, 30*time.Millisecond, 5*time.Millisecond, func(i int) bool { return i >= firstQuiet })
+	if len(skips) != 1 || skips[0] != firstQuiet {
+		t.Errorf("skipped at ticks %v, want only at the first quiet one, %d", skips, firstQuiet)
+	}
+	if d := jb.Depth(); d > jb.Stats().Target+20*time.Millisecond {
+		t.Errorf("depth %v over target %v after the skip", d, jb.Stats().Target)
+	}
+	_, loud := steadyRun(400, 30*time.Millisecond, 5*time.Millisecond, func(int) bool { return false })
+	if len(loud) != 1 || loud[0] < 20+shrinkWait-1 || loud[0] > 22+shrinkWait {
+		t.Errorf("with no quiet frame, skipped at ticks %v; want one after %d ticks above the band", loud, shrinkWait)
+	}
+}

@@ -198,6 +198,7 @@ func (p *AudioPath) Run(ctx context.Context) error {
 	var dec []int16
 	silence := make([]int16, n)
 	toneBuf := make([]int16, n)
+	hint, _ := p.cfg.Receive.(quietHint)
 	for {
 		var now time.Time
 		select {
@@ -262,6 +263,7 @@ func (p *AudioPath) Run(ctx context.Context) error {
 			rx.pollReceive()
 		}
 		if p.cfg.Receive != nil {
+			quiet := false
 			switch po := p.cfg.Receive.Pop(now); po.Kind {
 			case PlayFrame:
 				var err error
@@ -270,9 +272,13 @@ func (p *AudioPath) Run(ctx context.Context) error {
 					out = p.conceal()
 				} else {
 					out = p.plc.Good(dec)
+					quiet = isQuiet(out)
 				}
 			case PlayConceal, PlayStretch:
 				out = p.conceal()
+			}
+			if hint != nil {
+				hint.SetQuiet(quiet)
 			}
 		}
 		if !dir.receives() {
@@ -287,6 +293,24 @@ func (p *AudioPath) Run(ctx context.Context) error {
 			return fmt.Errorf("audio path: write %s: %w", open, err)
 		}
 	}
+}
+
+// quietHint is a jitter buffer that shrinks in pauses of speech.
+type quietHint interface{ SetQuiet(quiet bool) }
+
+var _ quietHint = (*JitterBuffer)(nil)
+
+// quietLevel is the mean square of a frame at -45 dBFS: below it a frame is
+// a pause in speech (line noise sits lower), where a dropped frame is not
+// heard.
+const quietLevel = 184 * 184
+
+func isQuiet(pcm []int16) bool {
+	var sum int64
+	for _, v := range pcm {
+		sum += int64(v) * int64(v)
+	}
+	return len(pcm) > 0 && sum < quietLevel*int64(len(pcm))
 }
 
 // conceal makes up one frame and keeps a stateful decoder in step with it.

@@ -22,6 +22,7 @@ type CallStats struct {
 	JitterDepth time.Duration // the jitter buffer's playout delay now
 	Concealed   time.Duration // audio made up for lost or late frames
 	Late        uint64        // frames that came after their playout time
+	Skipped     uint64        // frames dropped to bring the playout delay down
 
 	AuthFailures   uint64 // SRTP/SRTCP packets that failed authentication
 	ReplaysDropped uint64 // SRTP/SRTCP packets dropped as replays
@@ -57,7 +58,7 @@ func (s *Session) Stats() CallStats {
 
 	if jb := s.cfg.Jitter; jb != nil {
 		js := jb.Stats()
-		st.JitterDepth, st.Concealed, st.Late = js.Depth, js.Concealed, js.Late
+		st.JitterDepth, st.Concealed, st.Late, st.Skipped = js.Depth, js.Concealed, js.Late, js.Skipped
 	}
 	return st
 }
