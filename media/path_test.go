@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -261,5 +262,52 @@ func TestAudioPathSendsDigits(t *testing.T) {
 	}
 	if string(got) != "5#" {
 		t.Fatalf("digits %q", string(got))
+	}
+}
+
+// quietSource plays its frames in turn and records what the path says of
+// each frame played.
+type quietSource struct {
+	frames [][]byte
+	n      int
+	hints  []bool
+}
+
+func (q *quietSource) Pop(time.Time) Playout {
+	f := q.frames[q.n%len(q.frames)]
+	q.n++
+	return Playout{Kind: PlayFrame, Frame: Frame{Payload: f}}
+}
+
+func (q *quietSource) SetQuiet(quiet bool) { q.hints = append(q.hints, quiet) }
+
+func TestAudioPathReportsQuiet(t *testing.T) {
+	// Speech at -12 dBFS, then a pause: the jitter buffer hears of the pause
+	// once the concealer's delay line has played out the speech.
+	codec, _ := NewCodec("PCMU", 0)
+	loud, _ := codec.Encode(nil, sine(8000, 160, 700, 0.25))
+	hush, _ := codec.Encode(nil, make([]int16, 160))
+	src := &quietSource{frames: [][]byte{loud, loud, loud, hush, hush, hush}}
+	audio := &fakeAudio{written: make(chan hal.Endpoint, 1)}
+	ticks := make(chan time.Time)
+	p, err := NewAudioPath(AudioPathConfig{Audio: audio, Enabled: []hal.Endpoint{hal.Handset},
+		Endpoint: hal.Handset, Codec: codec, Receive: src, Ticks: ticks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	for i := range 6 {
+		ticks <- time.Unix(0, int64(i)*int64(20*time.Millisecond))
+		<-audio.written
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := []bool{false, false, false, false, true, true}
+	if !slices.Equal(src.hints, want) {
+		t.Errorf("quiet hints %v, want %v", src.hints, want)
 	}
 }
