@@ -272,7 +272,7 @@ func (p *AudioPath) Run(ctx context.Context) error {
 					out = p.conceal()
 				} else {
 					out = p.plc.Good(dec)
-					quiet = isQuiet(out)
+					quiet = hint != nil && isQuiet(out)
 				}
 			case PlayConceal, PlayStretch:
 				out = p.conceal()
