@@ -53,6 +53,7 @@ const (
 	DefaultHeldPeriod   = 60 * time.Second
 	DefaultAuthPeriod   = 30 * time.Second
 	DefaultMaxStart     = 3
+	DefaultStartRepeat  = time.Second
 	DefaultFragmentSize = 1398
 	DefaultMaxMessage   = 64 << 10
 )
@@ -62,6 +63,10 @@ const (
 type Timers struct {
 	StartPeriod time.Duration // between EAPOL-Starts while nothing answers
 	MaxStart    int           // EAPOL-Starts before giving up
+	// StartRepeat is the first pause before the first EAPOL-Start is sent
+	// again within the first StartPeriod, doubling each time (see
+	// Supplicant.sendStart); these repeats do not count toward MaxStart.
+	StartRepeat time.Duration
 	HeldPeriod  time.Duration // quiet time after a failure
 	AuthPeriod  time.Duration // how long to wait for the server's next request
 }
@@ -72,6 +77,9 @@ func (t Timers) withDefaults() Timers {
 	}
 	if t.MaxStart <= 0 {
 		t.MaxStart = DefaultMaxStart
+	}
+	if t.StartRepeat <= 0 {
+		t.StartRepeat = DefaultStartRepeat
 	}
 	if t.HeldPeriod <= 0 {
 		t.HeldPeriod = DefaultHeldPeriod

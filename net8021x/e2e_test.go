@@ -297,3 +297,60 @@ func TestStartRetransmitted(t *testing.T) {
 		t.Errorf("elapsed %v", res.Elapsed)
 	}
 }
+
+// An authenticator that still holds the phone's last session ignores the
+// first EAPOL-Starts (hostapd does for about 5 s after a Logoff). The first
+// Start is repeated within startPeriod, so the phone authenticates long
+// before the second standard Start, which here would come after an hour.
+func TestFirstStartRepeatedWithinStartPeriod(t *testing.T) {
+	cfg := baseConfig(t, ModeMD5)
+	cfg.Timers.StartPeriod, cfg.Timers.MaxStart, cfg.Timers.StartRepeat = time.Hour, 1, 5*time.Millisecond
+	res, err, sr := authenticate(t, cfg, func(a *testAuth) scriptResult {
+		for range 3 { // held: ignored
+			if err := a.waitStart(); err != nil {
+				return scriptResult{err: err}
+			}
+		}
+		if err := a.waitStart(); err != nil {
+			return scriptResult{err: err}
+		}
+		a.identity()
+		ok, err := a.serverMD5("s3cret-pw")
+		a.success()
+		return scriptResult{ok: ok, err: err}
+	})
+	if err != nil || !sr.ok {
+		t.Fatalf("err %v, server %+v", err, sr)
+	}
+	if res.Method != "MD5" {
+		t.Errorf("method %q", res.Method)
+	}
+}
+
+// The repeats are extra: with nobody answering, the phone still gives up
+// after maxStart standard Starts, having sent more frames than that.
+func TestStartRepeatsDoNotCountTowardMaxStart(t *testing.T) {
+	cfg := baseConfig(t, ModeMD5)
+	cfg.Timers.StartPeriod, cfg.Timers.MaxStart, cfg.Timers.StartRepeat = 200*time.Millisecond, 2, 10*time.Millisecond
+	starts := 0
+	_, err, _ := authenticate(t, cfg, func(a *testAuth) scriptResult {
+		for {
+			p, err := a.next()
+			if err != nil {
+				return scriptResult{}
+			}
+			if p.Type == eapolStart {
+				starts++
+			}
+		}
+	})
+	if ReasonOf(err) != ReasonNoAuthenticator {
+		t.Fatalf("err %v, want no-authenticator", err)
+	}
+	if !strings.Contains(err.Error(), "answered 2 EAPOL-Start") {
+		t.Errorf("err %q does not count the 2 standard Starts", err)
+	}
+	if starts <= 2 {
+		t.Errorf("%d EAPOL-Start sent: the first was not repeated", starts)
+	}
+}

@@ -41,6 +41,8 @@ type Supplicant struct {
 	published     status.Dot1X
 	startCount    int
 	startedAt     time.Time
+	startDue      time.Time     // when the standard next Start (or giving up) is due
+	repeat        time.Duration // next pause before repeating the first Start; 0: none
 	timer         *time.Timer
 	timerKind     timerKind
 	reauth        *time.Timer
@@ -276,14 +278,37 @@ func (s *Supplicant) connect() {
 	s.progress(status.Dot1XConnecting)
 }
 
+// sendStart sends one of the maxStart EAPOL-Starts of 802.1X-2010.
+//
+// A port that has just come up, or an authenticator that still holds this
+// MAC's last session, may drop the first Start: hostapd ignores Starts for
+// about 5 s after a Logoff, and a phone that reboots is back sooner. Waiting
+// a whole startPeriod (30 s) for that is a long silence, so within the first
+// startPeriod the first Start is repeated after StartRepeat, then twice that,
+// and so on. The repeats do not count toward maxStart: giving up takes as
+// long as the standard says.
 func (s *Supplicant) sendStart() {
 	s.startCount++
-	s.send(eapolStart, nil)
 	period := s.timers.StartPeriod
 	if s.provisioned && s.startCount < provisionedMaxStart {
 		period = min(period, provisionedStartPeriod)
 	}
-	s.setTimer(timerStart, period)
+	s.startDue = time.Now().Add(period)
+	s.repeat = 0
+	if s.startCount == 1 {
+		s.repeat = s.timers.StartRepeat
+	}
+	s.send(eapolStart, nil)
+	s.armStart()
+}
+
+// armStart sets the start timer to the next repeat or to startDue.
+func (s *Supplicant) armStart() {
+	d := time.Until(s.startDue)
+	if s.repeat > 0 && s.repeat < d {
+		d = s.repeat
+	}
+	s.setTimer(timerStart, d)
 }
 
 func (s *Supplicant) frame(f []byte) {
@@ -378,6 +403,12 @@ func (s *Supplicant) timeout() {
 	s.timerKind = timerNone
 	switch k {
 	case timerStart:
+		if time.Now().Before(s.startDue) {
+			s.send(eapolStart, nil) // a repeat of the first Start
+			s.repeat *= 2
+			s.armStart()
+			return
+		}
 		if s.startCount < s.timers.MaxStart || (s.provisioned && s.startCount < provisionedMaxStart+s.timers.MaxStart) {
 			s.sendStart()
 			return
