@@ -212,14 +212,19 @@ func (f *Flow) session(ctx context.Context, iface string, linkUpAt time.Time) {
 		err error
 	}
 	events := make(chan addrEvent, 1)
+	// The address outlives the services on it: when the session ends the
+	// lines unregister and provisioning stops before DHCP releases the
+	// lease, or the unregistering would go out with no address.
+	actx, stopAddress := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	defer stopAddress()
 	if iface == "" || f.Address == nil {
 		latest(events, addrEvent{}) // the host's network: nothing to configure
 	} else {
 		f.publish(StageAddress, "", "")
 		wg.Go(func() {
-			keep(ctx, f.Log, "address", func(ctx context.Context) error {
+			keep(actx, f.Log, "address", func(ctx context.Context) error {
 				return f.Address(ctx, iface, func(a *netconf.Address, err error) { latest(events, addrEvent{a, err}) })
 			})
 		})

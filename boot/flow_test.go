@@ -230,3 +230,43 @@ func TestFlowVoiceVLAN(t *testing.T) {
 		t.Errorf("%d address stages running, want 1", fp.addrRuns.Load())
 	}
 }
+
+// When the phone stops, the lines have unregistered before the address
+// stage ends (DHCP releases the lease): unregistering needs the address.
+func TestFlowLinesStopBeforeAddress(t *testing.T) {
+	fp, f := newFakePhone(t)
+	var linesUp atomic.Bool
+	var addressEndedWithLines atomic.Bool
+	addr := f.Address
+	f.Address = func(ctx context.Context, iface string, set func(*netconf.Address, error)) error {
+		err := addr(ctx, iface, set)
+		if linesUp.Load() {
+			addressEndedWithLines.Store(true)
+		}
+		return err
+	}
+	lines := f.Lines
+	f.Lines = func(ctx context.Context) error {
+		linesUp.Store(true)
+		err := lines(ctx)
+		time.Sleep(10 * time.Millisecond) // the REGISTER with Expires: 0
+		linesUp.Store(false)
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	fp.link.SetUp(true)
+	fp.reporter(t)(lease, nil)
+	fp.waitStage(t, StageReady, "")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if addressEndedWithLines.Load() {
+		t.Error("the address stage ended while the lines were still unregistering")
+	}
+	if fp.addrRuns.Load() != 0 || fp.lines.Load() != 0 {
+		t.Errorf("still running: address %d, lines %d", fp.addrRuns.Load(), fp.lines.Load())
+	}
+}

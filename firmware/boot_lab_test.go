@@ -229,6 +229,11 @@ func TestBootLab(t *testing.T) {
 		if !strings.Contains(p.logs.String(), "reboot: starting again") {
 			t.Error("no reboot in the log")
 		}
+		// The line unregistered before the phone went: the address and the
+		// 802.1X port were still there.
+		if !strings.Contains(p.logs.String(), `msg="sip unregistered" line=1`) {
+			t.Error("the line did not unregister before the reboot")
+		}
 		p.waitStatus(t, "back in service after the reboot", 60*time.Second, inService)
 	})
 

@@ -97,18 +97,25 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	lcd := ui.New(b.Display, b.Keypad, hub, store, clock.Now)
 	comps := []component{
-		{"ui", lcd.Run},
-		{"settings", func(ctx context.Context) error { return followSettings(ctx, hub, store) }},
-		{"lan-link", func(ctx context.Context) error { return followLink(ctx, hub, b) }},
-		{"clock", func(ctx context.Context) error {
+		{name: "ui", run: lcd.Run},
+		{name: "settings", run: func(ctx context.Context) error { return followSettings(ctx, hub, store) }},
+		{name: "lan-link", run: func(ctx context.Context) error { return followLink(ctx, hub, b) }},
+		{name: "clock", run: func(ctx context.Context) error {
 			return clock.SyncLoop(ctx, func() string { return ns.sntpServer(store) }, time.Hour)
 		}},
-		{"dot1x", func(ctx context.Context) error { return runDot1X(ctx, store, hub, b.LAN, *dataDir, clock, log) }},
-		{"pcport", func(ctx context.Context) error { return runPCPort(ctx, store, hub, b, log) }},
-		{"voicevlan", func(ctx context.Context) error { return runVoiceVLAN(ctx, store, hub, b, log) }},
+		// At shutdown the boot flow (the lines unregistering, DHCP
+		// releasing) goes first: 802.1X's Logoff closes the port and the
+		// voice VLAN's removal takes the address.
+		{name: "dot1x", after: []string{"boot"}, run: func(ctx context.Context) error {
+			return runDot1X(ctx, store, hub, b.LAN, *dataDir, clock, log)
+		}},
+		{name: "pcport", run: func(ctx context.Context) error { return runPCPort(ctx, store, hub, b, log) }},
+		{name: "voicevlan", after: []string{"boot"}, run: func(ctx context.Context) error {
+			return runVoiceVLAN(ctx, store, hub, b, log)
+		}},
 	}
 	if b.Run != nil {
-		comps = append(comps, component{"board", b.Run})
+		comps = append(comps, component{name: "board", run: b.Run})
 	}
 
 	// The firmware slots: the image's init has picked and counted the slot;
@@ -138,13 +145,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	flow := newBootFlow(hub, store, b.LAN, b.LAN.Interface(), addressStage(store, ns, netconf.Netlink{}, log),
 		timeStage(store, ns, clock), provEngine, sipPh.Run, log)
 	comps = append(comps,
-		component{"boot", flow.Run},
-		component{"calls", calls.Run},
-		component{"slot-health", func(ctx context.Context) error { return slots.health(ctx, hub, cancel, log) }},
+		component{name: "boot", run: flow.Run},
+		component{name: "calls", run: calls.Run},
+		component{name: "slot-health", run: func(ctx context.Context) error { return slots.health(ctx, hub, cancel, log) }},
 	)
 	if !slots.byInit {
 		// Under the image's init, slot-health restarts into a new image.
-		comps = append(comps, component{"reboot-new-image", func(ctx context.Context) error {
+		comps = append(comps, component{name: "reboot-new-image", run: func(ctx context.Context) error {
 			return rebootForNewImage(ctx, hub, slots.Slots, reboot)
 		}})
 	}

@@ -13,6 +13,11 @@ import (
 type component struct {
 	name string
 	run  func(ctx context.Context) error
+	// after names components that must have returned before this one's
+	// context ends at shutdown: the network parts outlive the services on
+	// them, so the lines unregister before 802.1X logs off and closes the
+	// port.
+	after []string
 }
 
 // supervisor runs components until its context is done, restarting one that
@@ -36,10 +41,29 @@ func (s *supervisor) run(ctx context.Context, grace time.Duration, comps ...comp
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	running := map[string]bool{}
+	returned := map[string]chan struct{}{}
 	for _, c := range comps {
 		running[c.name] = true
+		returned[c.name] = make(chan struct{})
+	}
+	for _, c := range comps {
+		cctx := ctx
+		if len(c.after) > 0 {
+			var stop context.CancelFunc
+			cctx, stop = context.WithCancel(context.WithoutCancel(ctx))
+			wg.Go(func() {
+				defer stop()
+				<-ctx.Done()
+				for _, name := range c.after {
+					if ch, ok := returned[name]; ok {
+						<-ch
+					}
+				}
+			})
+		}
 		wg.Go(func() {
-			s.keep(ctx, c)
+			s.keep(cctx, c)
+			close(returned[c.name])
 			mu.Lock()
 			delete(running, c.name)
 			mu.Unlock()

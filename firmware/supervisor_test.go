@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestSupervisorRestartsFailedAndPanickedComponents(t *testing.T) {
 		<-ctx.Done()
 		return nil
 	}
-	err := quietSupervisor().run(ctx, 5*time.Second, component{"flaky", flaky}, component{"panicky", panicky})
+	err := quietSupervisor().run(ctx, 5*time.Second, component{name: "flaky", run: flaky}, component{name: "panicky", run: panicky})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
@@ -52,7 +53,44 @@ func TestSupervisorReportsComponentThatWillNotStop(t *testing.T) {
 	defer close(release)
 	stubborn := func(context.Context) error { <-release; return nil }
 	cancel()
-	if err := quietSupervisor().run(ctx, 10*time.Millisecond, component{"stubborn", stubborn}); err == nil {
+	if err := quietSupervisor().run(ctx, 10*time.Millisecond, component{name: "stubborn", run: stubborn}); err == nil {
 		t.Fatal("run returned nil although a component ignored its context")
+	}
+}
+
+// A component with after keeps its context until those have returned: the
+// order the lines' unregistering and 802.1X's Logoff need at shutdown.
+func TestSupervisorStopsInOrder(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var order []string
+	var mu sync.Mutex
+	note := func(name string) {
+		mu.Lock()
+		order = append(order, name)
+		mu.Unlock()
+	}
+	started := make(chan struct{}, 2)
+	slow := func(ctx context.Context) error {
+		started <- struct{}{}
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond) // unregistering
+		note("services")
+		return nil
+	}
+	network := func(ctx context.Context) error {
+		started <- struct{}{}
+		<-ctx.Done()
+		note("network")
+		return nil
+	}
+	go func() { <-started; <-started; cancel() }()
+	err := quietSupervisor().run(ctx, 5*time.Second,
+		component{name: "network", run: network, after: []string{"services"}},
+		component{name: "services", run: slow})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if len(order) != 2 || order[0] != "services" || order[1] != "network" {
+		t.Errorf("stopped in the order %v, want [services network]", order)
 	}
 }

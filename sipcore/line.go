@@ -178,6 +178,9 @@ func (l *lineRun) unregister(ctx context.Context, b *binding) {
 	e := Event{Kind: EventUnregistered, Line: l.cfg.Index, Transport: l.cfg.Transport, Registrar: b.target.String()}
 	if err != nil {
 		e.Cause, e.Reason = l.explain(err)
+		l.log.Warn("sip unregister failed", "line", l.cfg.Index, "registrar", e.Registrar, "cause", e.Cause, "reason", e.Reason)
+	} else {
+		l.log.Info("sip unregistered", "line", l.cfg.Index, "registrar", e.Registrar)
 	}
 	l.emit(e)
 }
