@@ -253,21 +253,26 @@ func TestServerStopsAnswering(t *testing.T) {
 	}
 }
 
-func TestNoAuthenticatorAfterMaxStart(t *testing.T) {
-	cfg := baseConfig(t, ModeMD5)
-	cfg.Timers.MaxStart = 3
-	starts := 0
-	_, err, _ := authenticate(t, cfg, func(a *testAuth) scriptResult {
+// silentAuthenticator never answers; it counts the EAPOL-Starts it gets.
+func silentAuthenticator(starts *int) func(a *testAuth) scriptResult {
+	return func(a *testAuth) scriptResult {
 		for {
 			p, err := a.next()
 			if err != nil {
 				return scriptResult{}
 			}
 			if p.Type == eapolStart {
-				starts++
+				*starts++
 			}
 		}
-	})
+	}
+}
+
+func TestNoAuthenticatorAfterMaxStart(t *testing.T) {
+	cfg := baseConfig(t, ModeMD5)
+	cfg.Timers.MaxStart = 3
+	var starts int
+	_, err, _ := authenticate(t, cfg, silentAuthenticator(&starts))
 	if ReasonOf(err) != ReasonNoAuthenticator {
 		t.Fatalf("err %v, want no-authenticator", err)
 	}
@@ -276,20 +281,26 @@ func TestNoAuthenticatorAfterMaxStart(t *testing.T) {
 	}
 }
 
-// A server that never sends EAPOL-Start answers: the first one is sent at
-// once and lost, the retransmission gets the exchange going.
-func TestStartRetransmitted(t *testing.T) {
-	cfg := baseConfig(t, ModeMD5)
-	res, err, sr := authenticate(t, cfg, func(a *testAuth) scriptResult {
-		a.waitStart() // ignored
-		if err := a.waitStart(); err != nil {
-			return scriptResult{err: err}
+// md5AfterIgnoredStarts ignores the first n EAPOL-Starts, then runs MD5.
+func md5AfterIgnoredStarts(n int) func(a *testAuth) scriptResult {
+	return func(a *testAuth) scriptResult {
+		for range n + 1 {
+			if err := a.waitStart(); err != nil {
+				return scriptResult{err: err}
+			}
 		}
 		a.identity()
 		ok, err := a.serverMD5("s3cret-pw")
 		a.success()
 		return scriptResult{ok: ok, err: err}
-	})
+	}
+}
+
+// A server that never sends EAPOL-Start answers: the first one is sent at
+// once and lost, the retransmission gets the exchange going.
+func TestStartRetransmitted(t *testing.T) {
+	cfg := baseConfig(t, ModeMD5)
+	res, err, sr := authenticate(t, cfg, md5AfterIgnoredStarts(1))
 	if err != nil || !sr.ok {
 		t.Fatalf("err %v, server %+v", err, sr)
 	}
@@ -305,20 +316,7 @@ func TestStartRetransmitted(t *testing.T) {
 func TestFirstStartRepeatedWithinStartPeriod(t *testing.T) {
 	cfg := baseConfig(t, ModeMD5)
 	cfg.Timers.StartPeriod, cfg.Timers.MaxStart, cfg.Timers.StartRepeat = time.Hour, 1, 5*time.Millisecond
-	res, err, sr := authenticate(t, cfg, func(a *testAuth) scriptResult {
-		for range 3 { // held: ignored
-			if err := a.waitStart(); err != nil {
-				return scriptResult{err: err}
-			}
-		}
-		if err := a.waitStart(); err != nil {
-			return scriptResult{err: err}
-		}
-		a.identity()
-		ok, err := a.serverMD5("s3cret-pw")
-		a.success()
-		return scriptResult{ok: ok, err: err}
-	})
+	res, err, sr := authenticate(t, cfg, md5AfterIgnoredStarts(3))
 	if err != nil || !sr.ok {
 		t.Fatalf("err %v, server %+v", err, sr)
 	}
@@ -332,18 +330,8 @@ func TestFirstStartRepeatedWithinStartPeriod(t *testing.T) {
 func TestStartRepeatsDoNotCountTowardMaxStart(t *testing.T) {
 	cfg := baseConfig(t, ModeMD5)
 	cfg.Timers.StartPeriod, cfg.Timers.MaxStart, cfg.Timers.StartRepeat = 200*time.Millisecond, 2, 10*time.Millisecond
-	starts := 0
-	_, err, _ := authenticate(t, cfg, func(a *testAuth) scriptResult {
-		for {
-			p, err := a.next()
-			if err != nil {
-				return scriptResult{}
-			}
-			if p.Type == eapolStart {
-				starts++
-			}
-		}
-	})
+	var starts int
+	_, err, _ := authenticate(t, cfg, silentAuthenticator(&starts))
 	if ReasonOf(err) != ReasonNoAuthenticator {
 		t.Fatalf("err %v, want no-authenticator", err)
 	}
