@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Method is an EAP method configuration of the reference supplicant.
@@ -29,6 +30,8 @@ type Supplicant struct {
 	*Process
 	Iface Iface
 	Ctrl  string // ctrl_interface dir, for wpa_cli
+
+	name, conf string
 }
 
 var (
@@ -102,11 +105,27 @@ func (l *Lab) StartSupplicant(name string, m Method, on Iface) (*Supplicant, err
 		}
 		_, _ = l.HostapdCLI("deauthenticate", mac)
 	}
-	p, err := l.spawn("wpa_supplicant-"+name, on.NS, "wpa_supplicant", "-D", "wired", "-i", on.Name, "-c", conf, "-t", "-d")
+	return l.runSupplicant(&Supplicant{Iface: on, Ctrl: ctrl, name: name, conf: conf})
+}
+
+func (l *Lab) runSupplicant(s *Supplicant) (*Supplicant, error) {
+	p, err := l.spawn("wpa_supplicant-"+s.name, s.Iface.NS, "wpa_supplicant", "-D", "wired", "-i", s.Iface.Name, "-c", s.conf, "-t", "-d")
 	if err != nil {
 		return nil, err
 	}
-	return &Supplicant{Process: p, Iface: on, Ctrl: ctrl}, nil
+	s.Process = p
+	return s, nil
+}
+
+// RestartSupplicant stops s the way a host shuts it down (SIGTERM) and
+// starts it again at once with the same configuration. Unlike
+// StartSupplicant it leaves hostapd's state of the station as it is: the
+// point is to see how the authenticator takes a quick return.
+func (l *Lab) RestartSupplicant(s *Supplicant) (*Supplicant, error) {
+	if err := s.Stop(time.Second); err != nil {
+		return nil, err
+	}
+	return l.runSupplicant(&Supplicant{Iface: s.Iface, Ctrl: s.Ctrl, name: s.name, conf: s.conf})
 }
 
 // Result waits for the EAP result: nil on EAP-Success.

@@ -78,11 +78,20 @@ func (p *carrierPort) WaitLink(ctx context.Context, last bool) (bool, error) {
 	}
 }
 
-var reConnected = regexp.MustCompile(`^(\d+\.\d+): .*AP-STA-CONNECTED ([0-9a-f:]+)`)
+var (
+	reConnected     = regexp.MustCompile(`^(\d+\.\d+): .*AP-STA-CONNECTED ([0-9a-f:]+)`)
+	reAuthenticated = regexp.MustCompile(`^(\d+\.\d+): .* STA ([0-9a-f:]+) IEEE 802.1X: authenticated - EAP type`)
+)
 
 // authorizedAfter waits for hostapd's AP-STA-CONNECTED for the phone
 // logged after t0 and returns its time.
 func authorizedAfter(l *lab.Lab, t0 time.Time, limit time.Duration) (time.Time, error) {
+	return hostapdAfter(l, reConnected, t0, limit)
+}
+
+// hostapdAfter waits for a line of hostapd's log matching re (time, MAC)
+// for the phone, logged after t0, and returns its time.
+func hostapdAfter(l *lab.Lab, re *regexp.Regexp, t0 time.Time, limit time.Duration) (time.Time, error) {
 	var path string
 	for _, lf := range l.Logs() {
 		if lf.Name == "hostapd" {
@@ -98,7 +107,7 @@ func authorizedAfter(l *lab.Lab, t0 time.Time, limit time.Duration) (time.Time, 
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			m := reConnected.FindStringSubmatch(sc.Text())
+			m := re.FindStringSubmatch(sc.Text())
 			if m == nil || m[2] != l.PhoneLAN.MAC {
 				continue
 			}
@@ -112,7 +121,7 @@ func authorizedAfter(l *lab.Lab, t0 time.Time, limit time.Duration) (time.Time, 
 		f.Close()
 		time.Sleep(5 * time.Millisecond)
 	}
-	return time.Time{}, fmt.Errorf("no AP-STA-CONNECTED for %s after %s", l.PhoneLAN.MAC, t0.Format(time.StampMicro))
+	return time.Time{}, fmt.Errorf("no hostapd %q for %s after %s", re, l.PhoneLAN.MAC, t0.Format(time.StampMicro))
 }
 
 // linkDown pulls the phone's cable and makes hostapd forget the station,

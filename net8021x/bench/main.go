@@ -11,6 +11,8 @@
 //     own EAP server (FreeRADIUS 3.2.1's EAP-FAST is broken).
 //   - link-up to authorized: from `ip link set lan0 up` to hostapd's
 //     AP-STA-CONNECTED (its log timestamps), the supplicant already running.
+//   - restart to authenticated: a process that holds the port is stopped
+//     (SIGTERM) and started again at once, to hostapd's "authenticated".
 //   - resident memory (VmRSS, VmHWM) of a process that authenticated and
 //     holds the port: ours is this program re-run as a supplicant-only child
 //     (-child), not the whole firmware.
@@ -53,6 +55,7 @@ var methods = []method{
 func main() {
 	n := flag.Int("n", 20, "authentications per method and supplicant")
 	linkups := flag.Int("linkups", 5, "link-up samples per supplicant")
+	restarts := flag.Int("restarts", 3, "restart samples per supplicant")
 	child := flag.Bool("child", false, "internal: run as the supplicant whose memory is measured")
 	mode := flag.Int("mode", 0, "internal (-child): 802.1X mode")
 	labDir := flag.String("lab", "", "internal (-child): the lab's directory")
@@ -64,7 +67,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*n, *linkups); err != nil {
+	if err := run(*n, *linkups, *restarts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-8021x:", err)
 		os.Exit(1)
 	}
@@ -77,7 +80,7 @@ type row struct {
 	note      string
 }
 
-func run(n, linkups int) error {
+func run(n, linkups, restarts int) error {
 	if err := lab.Check(lab.Options{}); err != nil {
 		return err
 	}
@@ -117,11 +120,15 @@ func run(n, linkups int) error {
 	if err != nil {
 		return err
 	}
+	rr, err := restartRow(l, restarts)
+	if err != nil {
+		return err
+	}
 	mem, err := memoryRows(l)
 	if err != nil {
 		return err
 	}
-	printTable(rows, lr, mem)
+	printTable(rows, lr, rr, mem)
 	fmt.Printf("\nlab %s, FreeRADIUS back end (FAST: a second lab, hostapd's own EAP server); whole bench took %s\n", l.ID, time.Since(start).Round(time.Second))
 	return nil
 }
@@ -208,7 +215,7 @@ func cell(ds []time.Duration) string {
 	return fmt.Sprintf("%s (min %s max %s, n=%d)", ms(median(ds)), ms(slices.Min(ds)), ms(slices.Max(ds)), len(ds))
 }
 
-func printTable(rows, linkRows []row, mem []memRow) {
+func printTable(rows, linkRows []row, restart row, mem []memRow) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "EAPOL-Start -> EAP-Success, median ms\tnet8021x\twpa_supplicant 2.10\n")
 	for _, r := range rows {
@@ -225,6 +232,9 @@ func printTable(rows, linkRows []row, mem []memRow) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\n", r.name, ours, wpa)
 	}
+	fmt.Fprintf(w, "\t\t\n")
+	fmt.Fprintf(w, "restart -> authenticated (hostapd), median ms\tnet8021x (child process)\twpa_supplicant 2.10\n")
+	fmt.Fprintf(w, "%s\t%s\t%s\n", restart.name, cell(restart.ours), cell(restart.wpa))
 	fmt.Fprintf(w, "\t\t\n")
 	fmt.Fprintf(w, "memory after authenticating (kB)\tnet8021x (child process)\twpa_supplicant 2.10\n")
 	for _, m := range mem {
