@@ -177,6 +177,7 @@ type rebooter struct {
 	cancel context.CancelFunc
 	why    atomic.Pointer[string]
 	log    *slog.Logger
+	execve func(path string, argv, env []string) error // nil: syscall.Exec; tests fake it
 }
 
 // Request asks for a reboot; the first reason wins.
@@ -190,6 +191,21 @@ func (r *rebooter) Request(why string) {
 // Requested says whether a reboot was asked for.
 func (r *rebooter) Requested() bool { return r.why.Load() != nil }
 
+// finish ends `firmware run` once every component has stopped, or stopErr
+// says which did not: a reboot that was asked for happens either way, as
+// a stuck part must not keep the phone down (the new process replaces it).
+// Under the image's init (byInit) the firmware just exits; init starts it
+// again and picks the slot.
+func (r *rebooter) finish(stopErr error, byInit bool) error {
+	if !r.Requested() || byInit {
+		return stopErr
+	}
+	if stopErr != nil {
+		r.log.Warn("reboot: starting again although a part did not stop", "err", stopErr)
+	}
+	return r.exec()
+}
+
 // exec replaces the process with the same binary; it returns only on error.
 func (r *rebooter) exec() error {
 	exe, err := os.Executable()
@@ -197,7 +213,11 @@ func (r *rebooter) exec() error {
 		return fmt.Errorf("reboot: %w", err)
 	}
 	r.log.Info("reboot: starting again", "exe", exe)
-	if err := syscall.Exec(exe, os.Args, os.Environ()); err != nil {
+	execve := r.execve
+	if execve == nil {
+		execve = syscall.Exec
+	}
+	if err := execve(exe, os.Args, os.Environ()); err != nil {
 		return fmt.Errorf("reboot: exec %s: %w", exe, err)
 	}
 	return nil

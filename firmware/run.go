@@ -157,14 +157,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	err = newSupervisor(log).run(ctx, stopGrace, comps...)
 	log.Info("stopped")
-	if reboot.Requested() && err == nil {
-		if slots.byInit {
-			// The image's init starts the firmware again and picks the slot.
-			return nil
-		}
-		return reboot.exec()
-	}
-	return err
+	return reboot.finish(err, slots.byInit)
 }
 
 // openStore opens the flash's settings, saying when it had to fall back to
