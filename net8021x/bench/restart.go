@@ -28,59 +28,77 @@ func restartRow(l *lab.Lab, k int) (row, error) {
 	if _, err := l.HostapdCLI("deauthenticate", l.PhoneLAN.MAC); err != nil {
 		return r, err
 	}
-	mode := strconv.Itoa(int(net8021x.ModeMD5))
-	p, err := l.Spawn("bench-restart", l.PhoneNS, exe, "-child", "-mode", mode, "-lab", l.Dir)
+	child := []string{exe, "-child", "-mode", strconv.Itoa(int(net8021x.ModeMD5)), "-lab", l.Dir}
+	p, err := l.Spawn("bench-restart", l.PhoneNS, child...)
 	if err != nil {
 		return r, err
 	}
-	for i := range k {
-		ctx, cancel := context.WithTimeout(context.Background(), 70*time.Second)
-		err = p.WaitOutput(ctx, reChildAuthenticated)
-		cancel()
-		if err != nil {
-			p.Stop(time.Second)
-			return r, fmt.Errorf("ours restart %d: %w", i, err)
-		}
-		p.Stop(time.Second)
-		t0 := time.Now()
-		if p, err = l.Spawn("bench-restart", l.PhoneNS, exe, "-child", "-mode", mode, "-lab", l.Dir); err != nil {
-			return r, err
-		}
-		ts, err := hostapdAfter(l, reAuthenticated, t0, 70*time.Second)
-		if err != nil {
-			p.Stop(time.Second)
-			return r, fmt.Errorf("ours restart %d: %w", i, err)
-		}
-		r.ours = append(r.ours, ts.Sub(t0))
+	r.ours, err = restartTimes(l, k, restartable{
+		authenticated: func(ctx context.Context) error { return p.WaitOutput(ctx, reChildAuthenticated) },
+		stop:          func() { p.Stop(time.Second) },
+		start: func() error {
+			np, err := l.Spawn("bench-restart", l.PhoneNS, child...)
+			if err == nil {
+				p = np
+			}
+			return err
+		},
+	})
+	if err != nil {
+		return r, fmt.Errorf("ours: %w", err)
 	}
-	p.Stop(time.Second)
 
 	s, err := l.StartSupplicant("bench-restart", lab.MethodMD5, l.PhoneLAN)
 	if err != nil {
 		return r, err
 	}
+	r.wpa, err = restartTimes(l, k, restartable{
+		authenticated: func(ctx context.Context) error { return s.Result(ctx) },
+		stop:          func() { s.Stop(time.Second) },
+		start: func() error {
+			ns, err := l.RestartSupplicant(s)
+			if err == nil {
+				s = ns
+			}
+			return err
+		},
+	})
+	if err != nil {
+		return r, fmt.Errorf("wpa_supplicant: %w", err)
+	}
+	return r, nil
+}
+
+// restartable is a running supplicant process.
+type restartable struct {
+	authenticated func(context.Context) error // waits for this run's success
+	stop          func()
+	start         func() error // a new run
+}
+
+// restartTimes restarts p k times once it is authenticated and returns the
+// times from each new start to hostapd's "authenticated"; p is stopped
+// when it returns.
+func restartTimes(l *lab.Lab, k int, p restartable) ([]time.Duration, error) {
+	defer func() { p.stop() }()
+	var out []time.Duration
 	for i := range k {
 		ctx, cancel := context.WithTimeout(context.Background(), 70*time.Second)
-		err = s.Result(ctx)
+		err := p.authenticated(ctx)
 		cancel()
 		if err != nil {
-			s.Stop(time.Second)
-			return r, fmt.Errorf("wpa_supplicant restart %d: %w", i, err)
+			return out, fmt.Errorf("restart %d: %w", i, err)
 		}
-		if err := s.Stop(time.Second); err != nil {
-			return r, err
-		}
+		p.stop()
 		t0 := time.Now()
-		if s, err = l.RestartSupplicant(s); err != nil {
-			return r, err
+		if err := p.start(); err != nil {
+			return out, err
 		}
 		ts, err := hostapdAfter(l, reAuthenticated, t0, 70*time.Second)
 		if err != nil {
-			s.Stop(time.Second)
-			return r, fmt.Errorf("wpa_supplicant restart %d: %w", i, err)
+			return out, fmt.Errorf("restart %d: %w", i, err)
 		}
-		r.wpa = append(r.wpa, ts.Sub(t0))
+		out = append(out, ts.Sub(t0))
 	}
-	s.Stop(time.Second)
-	return r, nil
+	return out, nil
 }
