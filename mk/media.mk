@@ -3,10 +3,11 @@
 #   make bench-media   SRTP calls (PCMU, AES_CM_128_HMAC_SHA1_80, TLS) to
 #                      a remote baresip through Kamailio: the whole phone
 #                      (`firmware run` on the lab's 802.1X port, dialled on
-#                      its keypad), `firmware call`, then a baresip caller,
-#                      each as long: CPU per minute of call and resident
-#                      memory side by side, and the delay the phone adds.
-#                      About 3 minutes (MEDIA_CALL=30s per call).
+#                      its keypad), `firmware call` and a baresip caller,
+#                      three calls each, taking turns: CPU per minute of
+#                      call (median) and resident memory (most) side by
+#                      side, and the delay the phone adds. About 7 minutes
+#                      (MEDIA_CALL=30s per call).
 #                      MEDIA_PHONE_ENV=GOGC=100,GOMAXPROCS=2 adds a second
 #                      `firmware call` under those runtime settings.
 #                      The firmware is built as the boards' (CGO_ENABLED=0).
