@@ -72,7 +72,7 @@ func waitPhone(t *testing.T, hub *status.Hub, what string, cond func(status.Phon
 	for !cond(p) {
 		var err error
 		if p, seq, err = hub.Wait(ctx, seq); err != nil {
-			t.Fatalf("waiting for %s: last status dot1x=%+v inoperable=%q", what, p.Dot1X, p.Inoperable)
+			t.Fatalf("waiting for %s: last status dot1x=%+v inoperable=%q lines=%+v", what, p.Dot1X, p.Inoperable, p.Lines)
 		}
 	}
 	return p

@@ -198,19 +198,9 @@ func startCallPhone(t *testing.T, p *pbx, extra map[string]string) *callPhone {
 		s.mu.Unlock()
 		time.Sleep(5 * time.Millisecond)
 	}
-	wctx, c := context.WithTimeout(ctx, 20*time.Second)
-	defer c()
-	var seq uint64
-	for {
-		ph, next, err := hub.Wait(wctx, seq)
-		if err != nil {
-			t.Fatal("line not registered")
-		}
-		seq = next
-		if len(ph.Lines) > 0 && ph.Lines[0].State == status.LineRegistered {
-			break
-		}
-	}
+	waitPhone(t, hub, "line 1 registered", func(ph status.Phone) bool {
+		return len(ph.Lines) > 0 && ph.Lines[0].State == status.LineRegistered
+	})
 	return &callPhone{cc: cc, hub: hub, audio: audio, port: phonePort, ctx: ctx}
 }
 

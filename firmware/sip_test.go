@@ -132,19 +132,9 @@ func TestSIPPhoneFollowsSettings(t *testing.T) {
 	}
 
 	s.Suspend("802.1X: port unauthorized")
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	var seq uint64
-	for {
-		p, next, err := hub.Wait(wctx, seq)
-		if err != nil {
-			t.Fatalf("suspension not published: %v", err)
-		}
-		seq = next
-		if len(p.Lines) > 0 && p.Lines[0].Reason == "802.1X: port unauthorized" {
-			break
-		}
-	}
+	waitPhone(t, hub, "the suspension published", func(p status.Phone) bool {
+		return len(p.Lines) > 0 && p.Lines[0].Reason == "802.1X: port unauthorized"
+	})
 	if strings.Contains(logs.String(), "Follow-Secret") {
 		t.Errorf("log shows the password:\n%s", logs.String())
 	}
